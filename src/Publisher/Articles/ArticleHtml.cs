@@ -1,0 +1,50 @@
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
+using Ganss.Xss;
+using Markdig;
+
+namespace Publisher.Articles;
+
+/// <summary>
+/// Every article body is stored as sanitized HTML: scraped paragraphs are encoded, Markdown is
+/// rendered, posted HTML is cleaned. Nothing unsanitized is ever stored, so nothing unsanitized is published.
+/// </summary>
+public static class ArticleHtml
+{
+    private static readonly HtmlSanitizer Sanitizer = CreateSanitizer();
+    private static readonly MarkdownPipeline Markdown = new MarkdownPipelineBuilder().UseAdvancedExtensions().Build();
+    /// <summary>Encodes markup characters only: Chinese stays as characters, not numeric references.</summary>
+    public static readonly HtmlEncoder Encoder = HtmlEncoder.Create(UnicodeRanges.All);
+
+    private static HtmlSanitizer CreateSanitizer()
+    {
+        var sanitizer = new HtmlSanitizer();
+        sanitizer.AllowedSchemes.Add("mailto");
+        sanitizer.AllowedAttributes.Remove("style");
+        sanitizer.AllowedAttributes.Remove("class");
+        sanitizer.AllowedAttributes.Remove("id");
+        sanitizer.AllowedTags.Remove("form");
+        return sanitizer;
+    }
+
+    public static string FromParagraphs(IEnumerable<string> paragraphs)
+    {
+        var sb = new StringBuilder();
+        foreach (var p in paragraphs) sb.Append("<p>").Append(Encoder.Encode(p)).Append("</p>\n");
+        return sb.ToString();
+    }
+
+    public static string FromMarkdown(string markdown) => Sanitize(Markdig.Markdown.ToHtml(markdown, Markdown));
+
+    public static string Sanitize(string html) => XmlSafeText.Clean(Sanitizer.Sanitize(html));
+
+    /// <summary>Plain text of sanitized HTML, one block a line, for summaries and search.</summary>
+    public static string ToText(string html)
+    {
+        if (!LeftoverHtml.Contains(html)) return html;
+        var text = LeftoverHtml.ToText(html);
+        return string.Join('\n', text.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0));
+    }
+
+}

@@ -1,0 +1,177 @@
+using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Publisher.Data;
+
+namespace Publisher.Articles;
+
+/// <summary>
+/// Stores articles idempotently. A source (file or API slug) is known by its key; the same bytes again
+/// are <c>unchanged</c>, other bytes <c>updated</c> in place (same id, same slug), a new key <c>added</c>.
+/// A source that cannot be read is <c>rejected</c> and touches nothing.
+/// </summary>
+public sealed class ArticleIngestor(PublisherDbContext db, IOptions<PublisherOptions> options, ArticleChanges changes, TimeProvider clock)
+{
+    public static readonly string[] FileExtensions = [".txt", ".md", ".markdown"];
+    private const int BatchSize = 500;
+
+    private readonly PublisherOptions _options = options.Value;
+    private readonly TimeZoneInfo _zone = ArticleDates.ZoneFor(options.Value.Site);
+
+    /// <summary>Every article file under <paramref name="folder"/>, in a stable order.</summary>
+    public static IEnumerable<string> FilesUnder(string folder) =>
+        Directory.EnumerateFiles(folder, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = FileAttributes.Hidden })
+            .Where(f => FileExtensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+            .Order(StringComparer.Ordinal);
+
+    public async Task<List<IngestResult>> IngestFilesAsync(IReadOnlyCollection<string> files, CancellationToken ct = default)
+    {
+        var known = await db.Articles.AsNoTracking()
+            .Select(a => new { a.Id, a.SourceKey, a.ContentHash, a.Slug, a.Title })
+            .ToDictionaryAsync(a => a.SourceKey, StringComparer.Ordinal, ct);
+        var slugs = known.Values.Select(a => a.Slug).ToHashSet(StringComparer.Ordinal);
+
+        var results = new List<IngestResult>(files.Count);
+        var batch = new List<(Article Article, IngestOutcome Outcome)>();
+        foreach (var file in files)
+        {
+            ct.ThrowIfCancellationRequested();
+            string key = SourceKeyOf(file);
+            known.TryGetValue(key, out var existing);
+            var read = await ReadFileAsync(file, existing?.ContentHash, ct);
+            if (read.Unchanged) { results.Add(new(IngestOutcome.Unchanged, existing!.Slug, existing.Title)); continue; }
+            if (read.Error is not null) { results.Add(new(IngestOutcome.Rejected, DisplayName(file), read.Error)); continue; }
+            var parsed = read.Draft!;
+            if (existing is null)
+            {
+                var article = NewArticle(parsed, key, read.Hash, read.Format, Path.GetFileNameWithoutExtension(file), slugs);
+                db.Articles.Add(article);
+                batch.Add((article, IngestOutcome.Added));
+            }
+            else
+            {
+                var article = await db.Articles.SingleAsync(a => a.Id == existing.Id, ct);
+                Apply(article, parsed, read.Hash, read.Format);
+                batch.Add((article, IngestOutcome.Updated));
+            }
+            if (batch.Count >= BatchSize) await FlushAsync(batch, results, ct);
+        }
+        await FlushAsync(batch, results, ct);
+        return results;
+    }
+
+    /// <summary>Stores one article that did not come from a file (the JSON API).</summary>
+    public async Task<IngestResult> IngestDraftAsync(ArticleDraft draft, string hash, CancellationToken ct = default)
+    {
+        string slug = Slugs.From(draft.Slug ?? draft.Title);
+        string key = "api:" + slug;
+        var article = await db.Articles.SingleOrDefaultAsync(a => a.SourceKey == key || a.Slug == slug, ct);
+        IngestOutcome outcome;
+        if (article is null)
+        {
+            var slugs = (await db.Articles.Select(a => a.Slug).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+            article = NewArticle(draft, key, hash, ArticleFormat.Json, slug, slugs);
+            db.Articles.Add(article);
+            outcome = IngestOutcome.Added;
+        }
+        else if (article.ContentHash == hash) return new(IngestOutcome.Unchanged, article.Slug, article.Title);
+        else
+        {
+            Apply(article, draft, hash, ArticleFormat.Json);
+            outcome = IngestOutcome.Updated;
+        }
+        await db.SaveChangesAsync(ct);
+        db.ChangeTracker.Clear();
+        changes.Notify();
+        return new(outcome, article.Slug, article.Title);
+    }
+
+    private async Task FlushAsync(List<(Article Article, IngestOutcome Outcome)> batch, List<IngestResult> results, CancellationToken ct)
+    {
+        if (batch.Count == 0) return;
+        await db.SaveChangesAsync(ct);
+        db.ChangeTracker.Clear();
+        foreach (var (article, outcome) in batch) results.Add(new(outcome, article.Slug, article.Title));
+        batch.Clear();
+        changes.Notify();
+    }
+
+    private Article NewArticle(ArticleDraft draft, string key, string hash, ArticleFormat format, string fallbackSlug, HashSet<string> taken)
+    {
+        string baseSlug = Slugs.From(draft.Slug ?? fallbackSlug);
+        if (baseSlug.Length == 0) baseSlug = "article-" + hash[..10];
+        string slug = baseSlug;
+        for (int n = 2; taken.Contains(slug); n++) slug = $"{baseSlug}-{n}";
+        taken.Add(slug);
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var article = new Article
+        {
+            Uid = Guid.NewGuid(), Slug = slug, SourceKey = key, ContentHash = hash,
+            Title = "", Summary = "", BodyHtml = "", BodyText = "", CreatedUtc = now,
+        };
+        Apply(article, draft, hash, format);
+        return article;
+    }
+
+    private void Apply(Article article, ArticleDraft draft, string hash, ArticleFormat format)
+    {
+        article.ContentHash = hash;
+        article.Format = format;
+        article.Title = draft.Title;
+        article.Summary = draft.Summary ?? Summaries.Cut(draft.BodyText);
+        article.BodyHtml = draft.BodyHtml;
+        article.BodyText = draft.BodyText;
+        article.Author = draft.Author;
+        article.Source = draft.Source;
+        article.Category = draft.Category;
+        article.CategorySlug = draft.Category is null ? null : NullIfEmpty(Slugs.From(draft.Category));
+        article.Tags = string.Join('\n', draft.Tags);
+        article.PublishedUtc = draft.PublishedAt.UtcDateTime;
+        article.PublishedOffsetMinutes = (int)draft.PublishedAt.Offset.TotalMinutes;
+        article.UpdatedUtc = clock.GetUtcNow().UtcDateTime;
+    }
+
+    private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
+
+    private sealed record FileRead(ArticleDraft? Draft, string? Error, string Hash, ArticleFormat Format, bool Unchanged = false);
+
+    private async Task<FileRead> ReadFileAsync(string file, string? knownHash, CancellationToken ct)
+    {
+        var format = Path.GetExtension(file).ToLowerInvariant() switch
+        {
+            ".txt" => ArticleFormat.Text,
+            ".md" or ".markdown" => ArticleFormat.Markdown,
+            _ => (ArticleFormat?)null,
+        };
+        if (format is null) return new(null, $"unsupported file type '{Path.GetExtension(file)}' (expected .txt, .md or .markdown)", "", default);
+        byte[] bytes;
+        try
+        {
+            var info = new FileInfo(file);
+            if (!info.Exists) return new(null, "file not found", "", default);
+            if (info.Length > _options.Articles.MaxFileBytes)
+                return new(null, $"file too large: {info.Length:N0} bytes, the limit is {_options.Articles.MaxFileBytes:N0} (Publisher:Articles:MaxFileBytes)", "", default);
+            bytes = await File.ReadAllBytesAsync(file, ct);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return new(null, "cannot read file: " + ex.Message, "", default);
+        }
+        string hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
+        if (hash == knownHash) return new(null, null, hash, format.Value, Unchanged: true);
+        if (!ArticleFileDecoder.TryDecode(bytes, out var text, out var decodeError)) return new(null, decodeError, hash, format.Value);
+        var read = format == ArticleFormat.Text ? ScrapedPageParser.Parse(text, _zone) : MarkdownArticleParser.Parse(text, _zone);
+        return new(read.Draft, read.Error, hash, format.Value);
+    }
+
+    /// <summary>Files inside ArticlesPath are known by their relative path, so moving the whole site keeps identities.</summary>
+    public string SourceKeyOf(string file)
+    {
+        string full = Path.GetFullPath(file);
+        string relative = Path.GetRelativePath(_options.FullArticlesPath, full);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? full : relative.Replace('\\', '/');
+    }
+
+    private static string DisplayName(string file) => Path.GetRelativePath(Directory.GetCurrentDirectory(), file);
+}

@@ -1,0 +1,76 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace Publisher.Articles;
+
+/// <summary>An article posted as JSON to <c>POST /api/articles</c>. Exactly one of the content fields is given.</summary>
+public sealed record ArticleInput
+{
+    public string? Slug { get; init; }
+    public string? Title { get; init; }
+    /// <summary>Publication time, ISO 8601 or any form the scraped-page reader understands; zone optional.</summary>
+    public string? PublishedAt { get; init; }
+    public string? Category { get; init; }
+    public List<string>? Tags { get; init; }
+    public string? Author { get; init; }
+    public string? Source { get; init; }
+    public string? Summary { get; init; }
+    public string? ContentHtml { get; init; }
+    public string? ContentMarkdown { get; init; }
+    public string? ContentText { get; init; }
+
+    public const int MaxContentChars = 1_000_000;
+
+    /// <summary>Checks the input and makes a draft; errors are keyed by field, as problem+json reports them.</summary>
+    public Dictionary<string, string[]> TryToDraft(TimeZoneInfo zone, out ArticleDraft? draft)
+    {
+        draft = null;
+        var errors = new Dictionary<string, string[]>();
+        void Error(string field, string message) => errors[field] = [message];
+
+        string? title = Clean(Title);
+        if (title is null) Error("title", "A title is required.");
+        else if (title.Length > 500) Error("title", "The title is longer than 500 characters.");
+
+        DateTimeOffset published = default;
+        if (Clean(PublishedAt) is not { } date) Error("publishedAt", "A publication date is required (ISO 8601).");
+        else if (!ArticleDates.TryParse(date, zone, out published)) Error("publishedAt", $"'{date}' is not a valid date.");
+
+        var contents = new[] { ContentHtml, ContentMarkdown, ContentText }.Count(c => !string.IsNullOrWhiteSpace(c));
+        if (contents != 1) Error("content", "Give exactly one of contentHtml, contentMarkdown or contentText.");
+        else if ((ContentHtml ?? ContentMarkdown ?? ContentText)!.Length > MaxContentChars) Error("content", $"The content is longer than {MaxContentChars:N0} characters.");
+
+        if (Clean(Category) is { Length: > 200 }) Error("category", "The category is longer than 200 characters.");
+        if (Clean(Author) is { Length: > 200 }) Error("author", "The author is longer than 200 characters.");
+        if (Clean(Source) is { Length: > 200 }) Error("source", "The source is longer than 200 characters.");
+        if (Tags is { Count: > 30 }) Error("tags", "At most 30 tags.");
+        if (Slug is not null && Articles.Slugs.From(Slug).Length == 0) Error("slug", "The slug has no letters or digits.");
+        if (errors.Count > 0) return errors;
+
+        string html = ContentHtml is not null && ContentHtml.Trim().Length > 0 ? ArticleHtml.Sanitize(ContentHtml)
+            : ContentMarkdown is not null && ContentMarkdown.Trim().Length > 0 ? ArticleHtml.FromMarkdown(XmlSafeText.Clean(ContentMarkdown))
+            : ArticleHtml.FromParagraphs(XmlSafeText.Clean(ContentText!).Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0));
+        string text = ArticleHtml.ToText(html);
+        if (text.Length == 0) { Error("content", "The content has no text once sanitized."); return errors; }
+
+        draft = new ArticleDraft
+        {
+            Title = title!, PublishedAt = published, Slug = Clean(Slug),
+            Category = Clean(Category), Author = Clean(Author), Source = Clean(Source), Summary = Clean(Summary),
+            Tags = (Tags ?? []).Select(Clean).OfType<string>().Distinct().ToList(),
+            BodyHtml = html, BodyText = text,
+        };
+        return errors;
+    }
+
+    /// <summary>A hash of the input, so posting the same article twice is <c>unchanged</c>.</summary>
+    public string Hash() => Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(this)));
+
+    /// <summary>One line, no control characters: header injection and XML debris end here.</summary>
+    private static string? Clean(string? s)
+    {
+        if (s is null) return null;
+        s = string.Join(' ', XmlSafeText.Clean(s).Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries)).Trim();
+        return s.Length == 0 ? null : s;
+    }
+}

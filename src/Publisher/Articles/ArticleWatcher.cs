@@ -1,0 +1,101 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+
+namespace Publisher.Articles;
+
+/// <summary>
+/// Publishes what appears in ArticlesPath: a file watcher reacts within a second, and a periodic
+/// rescan catches what watchers miss (editors that replace files, network mounts, overflowed buffers).
+/// Only files whose size or time changed since the last look are read again.
+/// </summary>
+public sealed class ArticleWatcher(IServiceScopeFactory scopes, IOptions<PublisherOptions> options, ILogger<ArticleWatcher> logger) : BackgroundService
+{
+    private static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(300);
+    private readonly Dictionary<string, (long Length, DateTime Written)> _seen = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _touched = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _wake = new(0);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        string folder = o.FullArticlesPath;
+        if (!Directory.Exists(folder))
+        {
+            logger.LogWarning("Articles folder {Folder} does not exist; creating it and watching it", folder);
+            Directory.CreateDirectory(folder);
+        }
+        using var watcher = CreateWatcher(folder);
+        var period = TimeSpan.FromSeconds(o.Articles.RescanSeconds);
+        var nextRescan = DateTime.UtcNow;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                bool full = DateTime.UtcNow >= nextRescan;
+                if (full) nextRescan = DateTime.UtcNow + period;
+                var candidates = full ? ArticleIngestor.FilesUnder(folder).ToList() : DrainTouched();
+                await IngestChangedAsync(candidates, stoppingToken);
+
+                var wait = nextRescan - DateTime.UtcNow;
+                if (wait > TimeSpan.Zero && await _wake.WaitAsync(wait, stoppingToken))
+                    await Task.Delay(Debounce, stoppingToken); // let a burst of events (a copy, an editor's save) settle
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+            catch (Exception ex)
+            {
+                logger.LogError(ex, "Scanning {Folder} failed; retrying at the next rescan", folder);
+                await Task.Delay(TimeSpan.FromSeconds(1), CancellationToken.None);
+            }
+        }
+    }
+
+    private async Task IngestChangedAsync(List<string> candidates, CancellationToken ct)
+    {
+        var changed = new List<string>();
+        foreach (var file in candidates)
+        {
+            var info = new FileInfo(file);
+            if (!info.Exists) { _seen.Remove(file); continue; }
+            var stamp = (info.Length, info.LastWriteTimeUtc);
+            if (_seen.TryGetValue(file, out var seen) && seen == stamp) continue;
+            changed.Add(file);
+            _seen[file] = stamp;
+        }
+        if (changed.Count == 0) return;
+
+        await using var scope = scopes.CreateAsyncScope();
+        var ingestor = scope.ServiceProvider.GetRequiredService<ArticleIngestor>();
+        var results = await ingestor.IngestFilesAsync(changed, ct);
+        foreach (var r in results)
+        {
+            if (r.Outcome == IngestOutcome.Rejected) logger.LogWarning("Rejected {File}: {Reason}", r.Name, r.Detail);
+            else if (r.Outcome != IngestOutcome.Unchanged) logger.LogInformation("{Outcome} {Slug}: {Title}", r.Outcome, r.Name, r.Detail);
+        }
+    }
+
+    private List<string> DrainTouched()
+    {
+        var touched = _touched.Keys.ToList();
+        foreach (var f in touched) _touched.TryRemove(f, out _);
+        return touched.Where(f => ArticleIngestor.FileExtensions.Contains(Path.GetExtension(f), StringComparer.OrdinalIgnoreCase))
+            .Order(StringComparer.Ordinal).ToList();
+    }
+
+    private FileSystemWatcher CreateWatcher(string folder)
+    {
+        var watcher = new FileSystemWatcher(folder)
+        {
+            IncludeSubdirectories = true,
+            NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size | NotifyFilters.DirectoryName,
+            InternalBufferSize = 64 * 1024,
+        };
+        void Touch(string path) { _touched[path] = 0; _wake.Release(); }
+        watcher.Created += (_, e) => Touch(e.FullPath);
+        watcher.Changed += (_, e) => Touch(e.FullPath);
+        watcher.Renamed += (_, e) => Touch(e.FullPath);
+        // A lost event is not lost work: the next rescan finds the file.
+        watcher.Error += (_, e) => logger.LogWarning(e.GetException(), "File watcher overflowed; the next rescan will catch up");
+        watcher.EnableRaisingEvents = true;
+        return watcher;
+    }
+}

@@ -1,0 +1,40 @@
+using System.CommandLine;
+using System.Text;
+using Microsoft.Extensions.Options;
+using Publisher.Articles;
+using Publisher.Feeds;
+
+namespace Publisher.Cli;
+
+/// <summary>The command-line verbs. Exit codes: 0 success, 1 some items failed (named on stderr), 2 usage or configuration error.</summary>
+public static class Verbs
+{
+    public const int Ok = 0, SomeFailed = 1, Usage = 2;
+
+    public static async Task<int> RunAsync(string[] verbArgs, IServiceProvider services)
+    {
+        Console.OutputEncoding = new UTF8Encoding(false);
+        var root = new RootCommand("Publisher: publishes articles as RSS, Atom and JSON Feed. Without a verb it serves HTTP.")
+        {
+            ArticlesCommands.Ingest(services),
+            ArticlesCommands.Articles(services),
+            FeedsCommands.Feeds(services),
+        };
+        var parsed = root.Parse(verbArgs);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors) await Console.Error.WriteLineAsync(error.Message);
+            await Console.Error.WriteLineAsync("Run with --help for usage.");
+            return Usage;
+        }
+        try
+        {
+            return await parsed.InvokeAsync();
+        }
+        catch (OptionsValidationException ex)
+        {
+            await Console.Error.WriteLineAsync("Configuration error: " + string.Join(" ", ex.Failures));
+            return Usage;
+        }
+    }
+}

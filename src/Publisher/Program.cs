@@ -1,0 +1,53 @@
+using Microsoft.Extensions.Options;
+using Publisher;
+using Publisher.Admin;
+using Publisher.Articles;
+using Publisher.Cli;
+using Publisher.Data;
+using Publisher.Feeds;
+using Publisher.Pages;
+
+var (hostArgs, verbArgs) = CommandLineArgs.Split(args);
+bool isVerb = verbArgs.Length > 0;
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = hostArgs });
+builder.AddPublisherConfiguration(quiet: isVerb);
+builder.AddData();
+builder.AddArticles();
+builder.AddFeeds();
+builder.AddPages();
+builder.AddAdmin();
+builder.Services.AddProblemDetails();
+builder.Services.AddOpenApi();
+
+var app = builder.Build();
+
+if (isVerb) return await Verbs.RunAsync(verbArgs, app.Services);
+
+try
+{
+    await app.Services.MigrateDatabaseAsync();
+}
+catch (OptionsValidationException ex)
+{
+    await Console.Error.WriteLineAsync("Configuration error: " + string.Join(" ", ex.Failures));
+    return Verbs.Usage;
+}
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapPages();
+app.MapFeeds();
+app.MapArticlesApi();
+app.MapOpenApi();
+
+await app.RunAsync();
+return 0;
+
+public partial class Program
+{
+    public const string DefaultUrl = "http://127.0.0.1:5080";
+}
