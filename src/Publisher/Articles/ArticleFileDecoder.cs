@@ -29,25 +29,31 @@ public static class ArticleFileDecoder
 
         if (LooksBinary(bytes)) { error = "binary file, not text"; return false; }
 
-        if (TryWith(StrictUtf8, bytes, "UTF-8", out text, out _)) { error = null; return Validate(ref text, out error); }
-        if (TryWith(Gb18030, bytes, "GB18030", out text, out _)) { error = null; return Validate(ref text, out error); }
+        // Valid UTF-8 is almost never an accident; anything else from a Chinese site is GB18030 (GBK, GB2312).
+        if (Decodes(StrictUtf8, bytes, out text) || Decodes(Gb18030, bytes, out text)) return Validate(ref text, out error);
         error = "not valid UTF-8 or GB18030 text";
         return false;
     }
 
-    private static bool TryWith(Encoding encoding, ReadOnlySpan<byte> bytes, string name, out string text, out string? error)
+    private static bool Decodes(Encoding encoding, ReadOnlySpan<byte> bytes, out string text)
     {
         try
         {
             text = encoding.GetString(bytes);
-            return Validate(ref text, out error);
+            return true;
         }
         catch (DecoderFallbackException)
         {
             text = "";
-            error = $"not valid {name} text";
             return false;
         }
+    }
+
+    private static bool TryWith(Encoding encoding, ReadOnlySpan<byte> bytes, string name, out string text, out string? error)
+    {
+        if (Decodes(encoding, bytes, out text)) return Validate(ref text, out error);
+        error = $"not valid {name} text";
+        return false;
     }
 
     private static bool Validate(ref string text, out string? error)

@@ -1,6 +1,4 @@
 using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Unicode;
 using Ganss.Xss;
 using Markdig;
 
@@ -14,8 +12,6 @@ public static class ArticleHtml
 {
     private static readonly HtmlSanitizer Sanitizer = CreateSanitizer();
     private static readonly MarkdownPipeline Markdown = new MarkdownPipelineBuilder().UseAdvancedExtensions().Build();
-    /// <summary>Encodes markup characters only: Chinese stays as characters, not numeric references.</summary>
-    public static readonly HtmlEncoder Encoder = HtmlEncoder.Create(UnicodeRanges.All);
 
     private static HtmlSanitizer CreateSanitizer()
     {
@@ -31,7 +27,20 @@ public static class ArticleHtml
     public static string FromParagraphs(IEnumerable<string> paragraphs)
     {
         var sb = new StringBuilder();
-        foreach (var p in paragraphs) sb.Append("<p>").Append(Encoder.Encode(p)).Append("</p>\n");
+        foreach (var p in paragraphs) sb.Append("<p>").Append(Escape(p)).Append("</p>\n");
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// Escapes only what HTML needs escaped. The framework encoders also turn '+' and many other
+    /// characters into numeric references, which every feed reader then shows as clutter in the source.
+    /// </summary>
+    public static string Escape(string text)
+    {
+        if (text.AsSpan().IndexOfAny("<>&\"'") < 0) return text;
+        var sb = new StringBuilder(text.Length + 16);
+        foreach (char c in text)
+            sb.Append(c switch { '<' => "&lt;", '>' => "&gt;", '&' => "&amp;", '"' => "&quot;", '\'' => "&#39;", _ => c.ToString() });
         return sb.ToString();
     }
 

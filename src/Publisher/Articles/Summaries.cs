@@ -22,13 +22,15 @@ public static class Summaries
         while (e.MoveNext()) elements.Add((string)e.Current);
         if (elements.Count <= target) return text;
 
+        // The last sentence end at or before the target, else the first one shortly after it.
         int best = -1;
         for (int i = Math.Max(0, target - Slack); i < Math.Min(elements.Count, target + Slack); i++)
         {
             if (elements[i].Length != 1 || !SentenceEnds.Contains(elements[i][0])) continue;
             int end = i + 1;
             while (end < elements.Count && elements[end].Length == 1 && Closers.Contains(elements[end][0])) end++;
-            if (best < 0 || Math.Abs(end - target) < Math.Abs(best - target)) best = end;
+            if (end <= target || best < 0) best = end;
+            if (end > target) break;
         }
         var sb = new StringBuilder();
         int count = best > 0 ? best : target;

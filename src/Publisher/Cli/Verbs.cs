@@ -20,6 +20,15 @@ public static class Verbs
             ArticlesCommands.Articles(services),
             FeedsCommands.Feeds(services),
         };
+        try
+        {
+            _ = services.GetRequiredService<IOptions<PublisherOptions>>().Value;
+        }
+        catch (OptionsValidationException ex)
+        {
+            await Console.Error.WriteLineAsync("Configuration error: " + string.Join(" ", ex.Failures));
+            return Usage;
+        }
         var parsed = root.Parse(verbArgs);
         if (parsed.Errors.Count > 0)
         {
@@ -27,14 +36,6 @@ public static class Verbs
             await Console.Error.WriteLineAsync("Run with --help for usage.");
             return Usage;
         }
-        try
-        {
-            return await parsed.InvokeAsync();
-        }
-        catch (OptionsValidationException ex)
-        {
-            await Console.Error.WriteLineAsync("Configuration error: " + string.Join(" ", ex.Failures));
-            return Usage;
-        }
+        return await parsed.InvokeAsync();
     }
 }
