@@ -27,6 +27,7 @@ if (isVerb) return await Verbs.RunAsync(verbArgs, app.Services);
 try
 {
     await app.Services.MigrateDatabaseAsync();
+    _ = app.Services.GetRequiredService<AdminKey>(); // generated (and its path logged) on the first start, not the first request
 }
 catch (OptionsValidationException ex)
 {

@@ -1,0 +1,330 @@
+#!/usr/bin/env bash
+# Publisher benchmarks: ingest, feed rebuild / publish latency, and feed serving against nginx.
+# Usage: bench/run.sh            (see bench/README.md)
+# Knobs (environment): BENCH_COUNT (10000), WRK_DURATION (20s), WRK_WARMUP (5s), NGINX_WORKERS (auto),
+#                      BENCH_KEEP=1 keeps the temp folder (articles, database, logs).
+# It runs the published build in bench/out/publisher (publishing it first only if it is missing),
+# never `dotnet build`/`dotnet test`. Every process it starts is stopped on exit.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$HERE")
+DLL=$HERE/out/publisher/Publisher.dll
+COUNT=${BENCH_COUNT:-10000}
+WRK_DURATION=${WRK_DURATION:-20s}
+WRK_WARMUP=${WRK_WARMUP:-5s}
+NGINX_WORKERS=${NGINX_WORKERS:-auto}
+RESULTS=$HERE/out/last-run
+export PATH=$PATH:/usr/sbin:/sbin
+
+log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "FAILED: $*"; exit 1; }
+now_ns() { date +%s%N; }
+ms_since() { echo $(( ($(now_ns) - $1) / 1000000 )); }
+
+# ---------------------------------------------------------------- cleanup
+SVC_PID="" NGINX_PID="" MON_PID="" WORK=""
+cleanup() {
+  local rc=$?
+  set +e
+  for pid in $MON_PID $NGINX_PID $SVC_PID; do
+    if kill -0 "$pid" 2>/dev/null; then
+      kill -TERM "$pid" 2>/dev/null
+      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+      wait "$pid" 2>/dev/null
+    fi
+  done
+  if [[ -n $WORK && -d $WORK ]]; then
+    mkdir -p "$RESULTS"
+    cp -f "$WORK"/*.log "$WORK"/*.txt "$WORK"/nginx/error.log "$RESULTS"/ 2>/dev/null
+    if [[ ${BENCH_KEEP:-0} == 1 ]]; then log "kept $WORK"; else rm -rf "$WORK"; fi
+  fi
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---------------------------------------------------------------- prerequisites
+missing=()
+command -v wrk >/dev/null || missing+=(wrk)
+command -v nginx >/dev/null || missing+=(nginx-light)
+command -v curl >/dev/null || missing+=(curl)
+if ((${#missing[@]})); then
+  log "installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+command -v python3 >/dev/null || die "python3 is needed"
+command -v dotnet >/dev/null || die "dotnet is needed"
+if [[ ! -f $DLL ]]; then
+  log "no published build in bench/out/publisher: publishing it once (Release)"
+  (cd "$ROOT" && dotnet publish src/Publisher -c Release -o bench/out/publisher >/dev/null)
+fi
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# Waits until process $1 uses under ~4% CPU for two half-seconds in a row (at most $2 seconds).
+wait_idle() {
+  local pid=$1 limit=$2 prev cur quiet=0 i
+  prev=$(cpu_ticks "$pid")
+  for ((i = 0; i < limit * 2; i++)); do
+    sleep 0.5
+    cur=$(cpu_ticks "$pid")
+    if ((cur - prev <= 2)); then ((++quiet >= 2)) && return 0; else quiet=0; fi
+    prev=$cur
+  done
+  log "warning: process $pid still busy after ${limit}s"
+}
+wait_for_log() { # file, extended regex, timeout seconds
+  local i
+  for ((i = 0; i < $3 * 10; i++)); do
+    grep -qE "$2" "$1" && return 0
+    kill -0 "$SVC_PID" 2>/dev/null || die "the service exited; see $1"
+    sleep 0.1
+  done
+  die "no log line /$2/ within $3 s; see $1"
+}
+built_ms() { # file, article count: the ms of the last "Built feeds of COUNT articles" line, digits only
+  grep -E "Built feeds of $2 articles" "$1" | tail -1 | sed -E 's/.* in ([0-9.,  ]+) ms.*/\1/' | tr -cd '0-9'
+}
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+# Share of the whole machine's CPU that was busy over the next $1 seconds (everyone's, not just ours).
+cpu_busy() {
+  local a b
+  a=$(awk '/^cpu / {print $2+$3+$4+$7+$8+$9, $5+$6}' /proc/stat); sleep "$1"
+  b=$(awk '/^cpu / {print $2+$3+$4+$7+$8+$9, $5+$6}' /proc/stat)
+  awk -v a="$a" -v b="$b" 'BEGIN {split(a, x, " "); split(b, y, " "); busy = y[1] - x[1]; all = busy + y[2] - x[2];
+    printf "%.0f", (all > 0 ? 100 * busy / all : 0)}'
+}
+# Other work on this small machine (someone's test run) skews every figure: wait, up to BENCH_WAIT_QUIET
+# seconds (300), for the CPU to be under 15% busy, then go on either way and say so in the summary.
+wait_quiet() {
+  local limit=${BENCH_WAIT_QUIET:-300} start=$SECONDS busy
+  while :; do
+    busy=$(cpu_busy 2)
+    QUIET_NOTE="$busy% CPU busy at start, after waiting $((SECONDS - start)) s"
+    ((busy < 15)) && { log "machine quiet ($busy% CPU busy)"; return 0; }
+    ((SECONDS - start >= limit)) && { log "warning: machine still $busy% busy after ${limit}s; measuring anyway"; QUIET_NOTE+=" (NOT quiet)"; return 0; }
+    log "machine busy ($busy% CPU, load $(loadavg)): waiting for it to settle"
+    sleep 8
+  done
+}
+
+WORK=$(mktemp -d /tmp/publisher-bench.XXXXXX)
+chmod 755 "$WORK" # nginx's worker reads the feed file from here
+ART=$WORK/articles DATA=$WORK/data
+rm -rf "$RESULTS"; mkdir -p "$RESULTS"
+PUB=(dotnet "$DLL" "--Publisher:DataPath=$DATA" "--Publisher:ArticlesPath=$ART")
+wait_quiet
+LOAD_START=$(loadavg)
+# Notes every 2 s whether someone else's build or test run is on the machine (it competes for the 2 cores).
+(while :; do echo "$(date +%H:%M:%S) $(pgrep -fc 'testhost|vstest\.console|MSBuild\.dll|dotnet (test|build)' || true)"; sleep 2; done) \
+  >"$WORK/others.log" 2>/dev/null &
+MON_PID=$!
+log "work folder $WORK; load average at start: $LOAD_START"
+
+# ---------------------------------------------------------------- (a) ingest
+log "generating $COUNT articles"
+python3 "$HERE/generate.py" "$ART" --count "$COUNT" --manifest "$WORK/manifest.txt" 2>"$WORK/generate.log"
+cat "$WORK/generate.log" >&2
+ART_MB=$(du -sm "$ART" | cut -f1)
+
+# The startup cost every verb pays (host, DI, EF model, migration), measured on an empty folder.
+mkdir -p "$WORK/empty"
+t=$(now_ns)
+dotnet "$DLL" "--Publisher:DataPath=$WORK/data-empty" "--Publisher:ArticlesPath=$WORK/empty" ingest "$WORK/empty" >/dev/null 2>&1 || true
+STARTUP_MS=$(ms_since "$t")
+
+log "ingest #1 (fresh database)"
+rc=0; t=$(now_ns)
+"${PUB[@]}" ingest "$ART" >"$WORK/ingest1.txt" 2>"$WORK/ingest1.err.txt" || rc=$?
+INGEST1_MS=$(ms_since "$t")
+ADDED=$(grep -c $'^added\t' "$WORK/ingest1.txt" || true)
+REJECTED1=$(grep -c $'^rejected\t' "$WORK/ingest1.txt" || true)
+((rc == 0 && ADDED == COUNT)) || die "ingest #1: exit $rc, $ADDED added of $COUNT, $REJECTED1 rejected (see $RESULTS/ingest1.err.txt)"
+INGEST1_RATE=$(awk -v n="$ADDED" -v ms="$INGEST1_MS" 'BEGIN{printf "%.0f", n*1000/ms}')
+log "ingest #1: $ADDED added in $INGEST1_MS ms = $INGEST1_RATE articles/s"
+
+log "ingest #2 (same folder, nothing changed)"
+rc=0; t=$(now_ns)
+"${PUB[@]}" ingest "$ART" >"$WORK/ingest2.txt" 2>"$WORK/ingest2.err.txt" || rc=$?
+INGEST2_MS=$(ms_since "$t")
+UNCHANGED=$(grep -c $'^unchanged\t' "$WORK/ingest2.txt" || true)
+((rc == 0 && UNCHANGED == COUNT)) || die "ingest #2: exit $rc, $UNCHANGED unchanged of $COUNT"
+INGEST2_RATE=$(awk -v n="$UNCHANGED" -v ms="$INGEST2_MS" 'BEGIN{printf "%.0f", n*1000/ms}')
+log "ingest #2: $UNCHANGED unchanged in $INGEST2_MS ms = $INGEST2_RATE articles/s"
+DB_MB=$(du -sm "$DATA" | cut -f1)
+
+# ---------------------------------------------------------------- (b) rebuild and publish latency
+PORT=$(free_port)
+URL=http://127.0.0.1:$PORT
+log "starting the service on $URL"
+t=$(now_ns)
+"${PUB[@]}" "--Publisher:Site:BaseUrl=$URL" --urls "$URL" \
+  --Logging:Console:FormatterName=simple "--Logging:Console:FormatterOptions:TimestampFormat=HH:mm:ss.fff " \
+  >"$WORK/service.log" 2>&1 &
+SVC_PID=$!
+for ((i = 0; i < 600; i++)); do
+  curl -fsS -o /dev/null "$URL/healthz" 2>/dev/null && break
+  kill -0 "$SVC_PID" 2>/dev/null || die "the service exited; see $RESULTS/service.log"
+  sleep 0.1
+done
+curl -fsS -o /dev/null "$URL/healthz" || die "/healthz did not answer within 60 s"
+HEALTHZ_MS=$(ms_since "$t")
+wait_for_log "$WORK/service.log" "Built feeds of $COUNT articles" 180
+FIRST_BUILD_WALL_MS=$(ms_since "$t")
+FIRST_BUILD_MS=$(built_ms "$WORK/service.log" "$COUNT")
+log "healthz after $HEALTHZ_MS ms; first build ($COUNT articles) logged after $FIRST_BUILD_WALL_MS ms, reported $FIRST_BUILD_MS ms"
+# The watcher's first full scan (it reads and hashes every file) runs beside the first build: let it finish
+# so the new file below is picked up by the watcher, not by that scan.
+t=$(now_ns); wait_idle "$SVC_PID" 180; log "service idle after a further $(ms_since "$t") ms"
+
+python3 "$HERE/generate.py" "$WORK/new" --count 1 --start-index "$COUNT" --manifest "$WORK/new-manifest.txt" 2>/dev/null
+IFS=$'\t' read -r NEW_FILE _ NEW_ENC NEW_DATE _ NEW_TITLE <"$WORK/new-manifest.txt"
+log "publishing one new article: $NEW_FILE ($NEW_ENC, $NEW_DATE) \"$NEW_TITLE\""
+# Copies the file and polls the RSS feed over one keep-alive connection (HEAD every 10 ms; GET when the
+# ETag changes) until the new title is in it. Prints: latency ms, and the copy time as HH:MM:SS.fff.
+PUBLISH_OUT=$(python3 - "$WORK/new/$NEW_FILE" "$ART/$NEW_FILE" "$PORT" "$NEW_TITLE" <<'PY'
+import http.client, shutil, sys, time
+src, dst, port, title = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4].encode()
+conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+def fetch(method):
+    global conn
+    for _ in range(5):
+        try:
+            conn.request(method, "/feeds/rss.xml")
+            r = conn.getresponse()
+            return r, r.read()
+        except (http.client.HTTPException, OSError):
+            conn.close(); conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30); time.sleep(0.05)
+    raise SystemExit("cannot fetch /feeds/rss.xml")
+r, body = fetch("GET")
+if title in body: raise SystemExit("the new title is already in the feed")
+etag = r.getheader("ETag")
+t0 = time.time()
+shutil.copyfile(src, dst)
+while True:
+    r, _ = fetch("HEAD")
+    if r.getheader("ETag") != etag:
+        r, body = fetch("GET")
+        etag = r.getheader("ETag")
+        if title in body: break
+    if time.time() - t0 > 120: raise SystemExit("the new title did not appear within 120 s")
+    time.sleep(0.01)
+t1 = time.time()
+print(f"{(t1 - t0) * 1000:.0f} {time.strftime('%H:%M:%S', time.localtime(t0))}.{int(t0 * 1000) % 1000:03d}")
+PY
+)
+read -r PUBLISH_MS COPY_AT <<<"$PUBLISH_OUT"
+wait_for_log "$WORK/service.log" "Built feeds of $((COUNT + 1)) articles" 60
+REBUILD_MS=$(built_ms "$WORK/service.log" "$((COUNT + 1))")
+ADDED_AT=$(grep -B1 -F "Added ${NEW_FILE%.*}" "$WORK/service.log" | head -1 | cut -d' ' -f1 || true)
+BUILT_AT=$(grep -B1 -E "Built feeds of $((COUNT + 1)) articles" "$WORK/service.log" | tail -2 | head -1 | cut -d' ' -f1 || true)
+log "copied at $COPY_AT, 'Added' logged at $ADDED_AT, 'Built feeds' logged at $BUILT_AT; rebuild $REBUILD_MS ms; visible in rss.xml after $PUBLISH_MS ms"
+
+# ---------------------------------------------------------------- (c) serving: service vs nginx
+wait_idle "$SVC_PID" 60
+mkdir -p "$WORK/www/feeds" "$WORK/nginx"
+curl -fsS "$URL/feeds/rss.xml" -o "$WORK/www/feeds/rss.xml"
+chmod -R a+rX "$WORK/www"
+FEED_BYTES=$(stat -c %s "$WORK/www/feeds/rss.xml")
+NGINX_PORT=$(free_port)
+NGINX_URL=http://127.0.0.1:$NGINX_PORT
+NGINX_USER=""; [[ $(id -u) == 0 ]] && NGINX_USER="user root;"
+cat >"$WORK/nginx/nginx.conf" <<EOF
+$NGINX_USER
+worker_processes $NGINX_WORKERS;
+pid $WORK/nginx/nginx.pid;
+error_log $WORK/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    keepalive_requests 1000000;   # Kestrel has no per-connection request limit either
+    types { application/rss+xml xml; }
+    default_type application/octet-stream;
+    client_body_temp_path $WORK/nginx/body;
+    proxy_temp_path $WORK/nginx/proxy;
+    fastcgi_temp_path $WORK/nginx/fastcgi;
+    uwsgi_temp_path $WORK/nginx/uwsgi;
+    scgi_temp_path $WORK/nginx/scgi;
+    server {
+        listen 127.0.0.1:$NGINX_PORT;
+        root $WORK/www;
+    }
+}
+EOF
+log "starting nginx on $NGINX_URL (worker_processes $NGINX_WORKERS)"
+nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" -g 'daemon off;' &
+NGINX_PID=$!
+for ((i = 0; i < 100; i++)); do curl -fsS -o /dev/null "$NGINX_URL/feeds/rss.xml" 2>/dev/null && break; sleep 0.1; done
+curl -fsS "$URL/feeds/rss.xml" -o "$WORK/from-service.xml"
+curl -fsS "$NGINX_URL/feeds/rss.xml" -o "$WORK/from-nginx.xml" || die "nginx does not serve the file; see $RESULTS/error.log"
+cmp "$WORK/from-service.xml" "$WORK/from-nginx.xml" || die "the service and nginx serve different bytes"
+log "both serve the same $FEED_BYTES bytes (cmp ok)"
+
+tree_ticks() { # CPU ticks (1/100 s) used so far by process $1 and its children (nginx's workers)
+  local p t=0
+  for p in $1 $(pgrep -P "$1" || true); do t=$((t + $(cpu_ticks "$p"))); done
+  echo $t
+}
+declare -A CPU_USED BUSY_BEFORE
+run_wrk() { # name url pid
+  local out=$WORK/wrk-$1.txt t0
+  log "wrk warm-up $WRK_WARMUP against $1"
+  wrk -t2 -c64 -d"$WRK_WARMUP" "$2" >"$WORK/wrk-$1-warmup.txt" 2>&1
+  BUSY_BEFORE[$1]=$(cpu_busy 2)
+  log "wrk -t2 -c64 -d$WRK_DURATION --latency $2 (machine ${BUSY_BEFORE[$1]}% busy just before)"
+  t0=$(tree_ticks "$3")
+  wrk -t2 -c64 -d"$WRK_DURATION" --latency "$2" >"$out" 2>&1
+  CPU_USED[$1]=$(awk -v t=$(( $(tree_ticks "$3") - t0 )) -v d="${WRK_DURATION%s}" 'BEGIN {printf "%.2f", t / 100 / d}')
+  cat "$out" >&2
+}
+wrk_rps() { awk '/^Requests\/sec:/ {print $2}' "$WORK/wrk-$1.txt"; }
+wrk_field() { grep -E "$2" "$WORK/wrk-$1.txt" | sed -E 's/^ +//' || true; }
+wrk_errors() {
+  local e
+  e=$( { wrk_field "$1" '^Non-2xx'; wrk_field "$1" '^Socket errors'; } | paste -sd ';' -)
+  echo "${e:-none}"
+}
+wrk_lat() { awk '/^ +Latency +[0-9]/ {l=$2} /^ +50%/ {p50=$2} /^ +99%/ {p99=$2} END {printf "avg %s, p50 %s, p99 %s", l, p50, p99}' "$WORK/wrk-$1.txt"; }
+wrk_xfer() { awk '/^Transfer\/sec:/ {print $2}' "$WORK/wrk-$1.txt"; }
+
+wait_idle "$SVC_PID" 60
+run_wrk service "$URL/feeds/rss.xml" "$SVC_PID"
+SVC_STATUS=$(grep -E '^(VmHWM|VmRSS)' "/proc/$SVC_PID/status" | awk '{printf "%s %d MB ", $1, $2/1024}')
+run_wrk nginx "$NGINX_URL/feeds/rss.xml" "$NGINX_PID"
+SVC_RPS=$(wrk_rps service) NGINX_RPS=$(wrk_rps nginx)
+[[ -n $SVC_RPS && -n $NGINX_RPS ]] || die "could not read Requests/sec from wrk's output"
+RATIO=$(awk -v a="$SVC_RPS" -v b="$NGINX_RPS" 'BEGIN{printf "%.2f", a/b}')
+LOAD_END=$(loadavg)
+OTHERS=$(awk '$2 > 0 {b++} END {printf "%d of %d", b, NR}' "$WORK/others.log")
+
+# ---------------------------------------------------------------- summary
+{
+  echo "================ Publisher benchmark summary ================"
+  echo "date:     $(date -u '+%Y-%m-%d %H:%M UTC')   commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
+  echo "machine:  $(nproc) cores, $(free -h | awk '/^Mem:/ {print $2}') RAM, dotnet $(dotnet --version), $(nginx -v 2>&1 | sed 's/.*: //'), wrk $(dpkg-query -W -f='${Version}' wrk 2>/dev/null)"
+  echo "load avg: start $LOAD_START, end $LOAD_END; $QUIET_NOTE"
+  echo "others:   someone's dotnet build/test processes were running in $OTHERS two-second samples"
+  echo "articles: $COUNT generated ($(sed -E 's/^generated [0-9]+ articles in [^:]*: //' "$WORK/generate.log")), ${DB_MB} MB database"
+  echo
+  echo "(a) ingest (process start included; an empty ingest costs $STARTUP_MS ms)"
+  echo "    first run, all added:     $ADDED in $INGEST1_MS ms = $INGEST1_RATE articles/s"
+  echo "    second run, all unchanged: $UNCHANGED in $INGEST2_MS ms = $INGEST2_RATE articles/s"
+  echo "(b) rebuild and publish"
+  echo "    service start: /healthz after $HEALTHZ_MS ms, first build of $COUNT articles logged after $FIRST_BUILD_WALL_MS ms (reported $FIRST_BUILD_MS ms)"
+  echo "    rebuild after one new article (log): $REBUILD_MS ms  (Built feeds of $((COUNT + 1)) articles)"
+  echo "    copy -> new title in /feeds/rss.xml: $PUBLISH_MS ms  (copied $COPY_AT, Added logged $ADDED_AT, Built logged $BUILT_AT)"
+  echo "(c) serving /feeds/rss.xml ($FEED_BYTES bytes), wrk -t2 -c64 -d$WRK_DURATION after a $WRK_WARMUP warm-up"
+  echo "    service: $SVC_RPS req/s ($(wrk_lat service); $(wrk_xfer service)/s), errors: $(wrk_errors service)"
+  echo "             server CPU ${CPU_USED[service]} cores on average; machine ${BUSY_BEFORE[service]}% busy just before"
+  echo "    nginx:   $NGINX_RPS req/s ($(wrk_lat nginx); $(wrk_xfer nginx)/s), errors: $(wrk_errors nginx)  [worker_processes $NGINX_WORKERS]"
+  echo "             server CPU ${CPU_USED[nginx]} cores on average; machine ${BUSY_BEFORE[nginx]}% busy just before"
+  echo "    ratio service/nginx: $RATIO"
+  echo "    service memory after its wrk run: $SVC_STATUS"
+  echo "=============================================================="
+} | tee "$WORK/summary.txt"
+log "logs and wrk output copied to ${RESULTS#"$ROOT"/} on exit"

@@ -1,0 +1,71 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Publisher.Tests.Support;
+
+/// <summary>The service as a user starts it: its own process, listening on a real port.</summary>
+public sealed class ServiceProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _log = new();
+    public string BaseUrl { get; }
+    public string Log { get { lock (_log) return _log.ToString(); } }
+
+    private ServiceProcess(Process process, string baseUrl)
+    {
+        _process = process;
+        BaseUrl = baseUrl;
+    }
+
+    public static async Task<ServiceProcess> StartAsync(TempSite site, params string[] extraArgs)
+    {
+        int port = FreePort();
+        string baseUrl = $"http://127.0.0.1:{port}";
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = site.Root,
+            StandardOutputEncoding = Encoding.UTF8, StandardErrorEncoding = Encoding.UTF8,
+        };
+        start.ArgumentList.Add(RepoPaths.PublisherDll);
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add(baseUrl);
+        foreach (var (k, v) in site.Settings(baseUrl: null)) if (v is not null) start.ArgumentList.Add($"--{k}={v}");
+        foreach (var a in extraArgs) start.ArgumentList.Add(a);
+        var service = new ServiceProcess(Process.Start(start)!, baseUrl);
+        service._process.OutputDataReceived += (_, e) => { lock (service._log) service._log.AppendLine(e.Data); };
+        service._process.ErrorDataReceived += (_, e) => { lock (service._log) service._log.AppendLine(e.Data); };
+        service._process.BeginOutputReadLine();
+        service._process.BeginErrorReadLine();
+
+        using var http = new HttpClient();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (service._process.HasExited) throw new InvalidOperationException("The service exited at start:\n" + service.Log);
+            try
+            {
+                if ((await http.GetAsync(baseUrl + "/healthz")).StatusCode == HttpStatusCode.OK) return service;
+            }
+            catch (HttpRequestException) { }
+            await Task.Delay(200);
+        }
+        await service.DisposeAsync();
+        throw new TimeoutException("The service did not answer /healthz within 30 s:\n" + service.Log);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
+        _process.Dispose();
+    }
+}
