@@ -76,12 +76,12 @@ public sealed class FeedCache(IServiceScopeFactory scopes, IOptions<PublisherOpt
             // Last-Modified must move forward whenever the bytes change, even when the newest item did not
             // (an article deleted, or the site title edited).
             var now = DateTimeOffset.UtcNow;
-            foreach (var (key, doc) in documents)
+            foreach (var (key, doc) in documents.ToList())
             {
-                if (previous.Documents.TryGetValue(key, out var old) && old.ETag != doc.ETag && doc.LastModified <= old.LastModified)
+                if (!previous.Documents.TryGetValue(key, out var old)) continue;
+                if (old.ETag == doc.ETag) documents[key] = old;
+                else if (doc.LastModified <= old.LastModified)
                     documents[key] = FeedDocument.Create(doc.Bytes, doc.ContentType, now > old.LastModified ? now : old.LastModified.AddSeconds(1));
-                else if (old is not null && old.ETag == doc.ETag)
-                    documents[key] = old;
             }
         }
         return new FeedSnapshot(articles, documents, version);
