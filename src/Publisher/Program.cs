@@ -43,7 +43,7 @@ app.UseAuthorization();
 app.MapPages();
 app.MapFeeds();
 app.MapArticlesApi();
-app.MapOpenApi();
+app.MapOpenApi().RequireAuthorization(AdminKeyAuthentication.Policy);
 
 await app.RunAsync();
 return 0;

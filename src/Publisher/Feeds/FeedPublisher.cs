@@ -12,7 +12,7 @@ namespace Publisher.Feeds;
 public sealed class FeedPublisher(FeedCache cache, ArticleChanges changes, IServiceScopeFactory scopes,
     IOptions<PublisherOptions> options, ILogger<FeedPublisher> logger) : BackgroundService
 {
-    private (int Count, DateTime? Updated, int? MaxId) _seen;
+    private (int Count, DateTime? Updated, int? MaxId)? _seen; // null: nothing built yet, so the first pass builds
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -109,4 +109,13 @@ public sealed class ArticlesApiTests : IDisposable
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Equal("application/problem+json", missing.Content.Headers.ContentType!.MediaType);
     }
+
+    [Fact]
+    public async Task TheOpenApiDocumentDescribesTheAdminApiBehindTheKey()
+    {
+        using var factory = new PublisherFactory(_site.Settings());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await factory.CreateClient().GetAsync("/openapi/v1.json")).StatusCode);
+        var doc = await factory.CreateAdminClient().GetFromJsonAsync<JsonElement>("/openapi/v1.json");
+        Assert.True(doc.GetProperty("paths").TryGetProperty("/api/articles", out _));
+    }
 }
