@@ -1,3 +1,4 @@
+using Publisher.Text;
 using System.Text;
 using Ganss.Xss;
 using Markdig;

@@ -1,3 +1,4 @@
+using Publisher.Text;
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -160,7 +161,7 @@ public sealed class ArticleIngestor(PublisherDbContext db, IOptions<PublisherOpt
         }
         string hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
         if (hash == knownHash) return new(null, null, hash, format.Value, Unchanged: true);
-        if (!ArticleFileDecoder.TryDecode(bytes, out var text, out var decodeError)) return new(null, decodeError, hash, format.Value);
+        if (!TextFileDecoder.TryDecode(bytes, out var text, out var decodeError)) return new(null, decodeError, hash, format.Value);
         var read = format == ArticleFormat.Text ? ScrapedPageParser.Parse(text, _zone) : MarkdownArticleParser.Parse(text, _zone);
         return new(read.Draft, read.Error, hash, format.Value);
     }

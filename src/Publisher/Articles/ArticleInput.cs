@@ -1,3 +1,4 @@
+using Publisher.Text;
 using System.Security.Cryptography;
 using System.Text.Json;
 

@@ -1,3 +1,4 @@
+using Publisher.Text;
 using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;

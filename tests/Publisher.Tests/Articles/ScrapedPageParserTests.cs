@@ -1,3 +1,4 @@
+using Publisher.Text;
 using System.Text;
 using System.Text.Json;
 using Publisher.Articles;
@@ -11,7 +12,7 @@ public class ScrapedPageParserTests
 
     private static ArticleDraft ParseFile(string path)
     {
-        Assert.True(ArticleFileDecoder.TryDecode(File.ReadAllBytes(path), out var text, out var error), error);
+        Assert.True(TextFileDecoder.TryDecode(File.ReadAllBytes(path), out var text, out var error), error);
         var read = ScrapedPageParser.Parse(text, Shanghai);
         Assert.True(read.Draft is not null, read.Error);
         return read.Draft!;
@@ -59,7 +60,7 @@ public class ScrapedPageParserTests
         string expectedPath = Path.Combine(Path.GetDirectoryName(path)!, file.Replace(".gbk.txt", ".txt").Replace(".txt", ".expected.json"));
         var expected = JsonSerializer.Deserialize<Expected>(File.ReadAllText(expectedPath), JsonSerializerOptions.Web)!;
 
-        Assert.True(ArticleFileDecoder.TryDecode(File.ReadAllBytes(path), out var text, out var decodeError), decodeError);
+        Assert.True(TextFileDecoder.TryDecode(File.ReadAllBytes(path), out var text, out var decodeError), decodeError);
         var read = ScrapedPageParser.Parse(text, Shanghai);
         if (expected.Rejected)
         {

@@ -1,6 +1,7 @@
+using Publisher.Text;
 using System.Text;
 
-namespace Publisher.Articles;
+namespace Publisher.Text;
 
 /// <summary>
 /// Removes characters XML 1.0 forbids (C0 controls but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF)

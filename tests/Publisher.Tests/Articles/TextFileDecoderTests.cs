@@ -1,13 +1,14 @@
+using Publisher.Text;
 using System.Text;
 using Publisher.Articles;
 
 namespace Publisher.Tests.Articles;
 
-public class ArticleFileDecoderTests
+public class TextFileDecoderTests
 {
     private const string Chinese = "当前所在: 网站首页>> 人民监督 >>正文\r\n最高检机关党组织党建风采纪实\r\n";
 
-    static ArticleFileDecoderTests() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
+    static TextFileDecoderTests() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
 
     [Fact]
     public void Utf8WithAndWithoutBomAndGb18030AllDecodeToTheSameText()
@@ -19,7 +20,7 @@ public class ArticleFileDecoderTests
 
         foreach (var bytes in new[] { utf8, bom, gbk })
         {
-            Assert.True(ArticleFileDecoder.TryDecode(bytes, out var text, out var error), error);
+            Assert.True(TextFileDecoder.TryDecode(bytes, out var text, out var error), error);
             Assert.Equal(Chinese, text);
         }
     }
@@ -28,7 +29,7 @@ public class ArticleFileDecoderTests
     public void Utf16WithBomDecodes()
     {
         var bytes = Encoding.Unicode.GetPreamble().Concat(Encoding.Unicode.GetBytes(Chinese)).ToArray();
-        Assert.True(ArticleFileDecoder.TryDecode(bytes, out var text, out _));
+        Assert.True(TextFileDecoder.TryDecode(bytes, out var text, out _));
         Assert.Equal(Chinese, text);
     }
 
@@ -38,7 +39,7 @@ public class ArticleFileDecoderTests
     [InlineData(new byte[] { 0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D }, "binary file, not text")]
     public void EmptyAndBinaryFilesAreRefusedWithAReason(byte[] bytes, string reason)
     {
-        Assert.False(ArticleFileDecoder.TryDecode(bytes, out _, out var error));
+        Assert.False(TextFileDecoder.TryDecode(bytes, out _, out var error));
         Assert.Equal(reason, error);
     }
 

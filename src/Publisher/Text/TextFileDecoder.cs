@@ -1,17 +1,18 @@
+using Publisher.Text;
 using System.Text;
 
-namespace Publisher.Articles;
+namespace Publisher.Text;
 
 /// <summary>
-/// Turns the bytes of an article file into text: UTF-8 (with or without BOM), UTF-16 with a BOM,
+/// Turns the bytes of a text file (articles, CSV imports) into text: UTF-8 (with or without BOM), UTF-16 with a BOM,
 /// or GB18030 (a superset of GBK and GB2312) when the bytes are not valid UTF-8.
 /// </summary>
-public static class ArticleFileDecoder
+public static class TextFileDecoder
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
     private static readonly Encoding Gb18030;
 
-    static ArticleFileDecoder()
+    static TextFileDecoder()
     {
         Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
         Gb18030 = Encoding.GetEncoding("GB18030", EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback);
