@@ -1,4 +1,3 @@
-using Publisher.Text;
 using System.Text;
 
 namespace Publisher.Text;
