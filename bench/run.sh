@@ -119,9 +119,22 @@ PUB=(dotnet "$DLL" "--Publisher:DataPath=$DATA" "--Publisher:ArticlesPath=$ART")
 wait_quiet
 LOAD_START=$(loadavg)
 # Notes every 2 s whether someone else's build or test run is on the machine (it competes for the 2 cores).
-(while :; do echo "$(date +%H:%M:%S) $(pgrep -fc 'testhost|vstest\.console|MSBuild\.dll|dotnet (test|build)' || true)"; sleep 2; done) \
+OTHERS_RE='testhost|vstest\.console|MSBuild\.dll|Roslyn|dotnet (test|build)|bin/Debug/net10\.0/Publisher\.dll'
+(while :; do echo "$(date +%s) $(pgrep -fc "$OTHERS_RE" || true)"; sleep 2; done) \
   >"$WORK/others.log" 2>/dev/null &
 MON_PID=$!
+declare -A PH_START PH_END
+PHASES=()
+phase() { PH_START[$1]=$(date +%s); PHASES+=("$1"); }
+phase_end() { PH_END[$1]=$(date +%s); }
+others_during() { # "name busy/samples" for every phase: samples in which someone else's build/test was running
+  local p out=""
+  for p in "${PHASES[@]}"; do
+    out+="$p $(awk -v a="${PH_START[$p]}" -v b="${PH_END[$p]:-9999999999}" '$1 >= a && $1 <= b {n++; if ($2 > 0) k++}
+      END {printf "%d/%d", k, n}' "$WORK/others.log"), "
+  done
+  echo "${out%, }"
+}
 log "work folder $WORK; load average at start: $LOAD_START"
 
 # ---------------------------------------------------------------- (a) ingest
@@ -137,9 +150,11 @@ dotnet "$DLL" "--Publisher:DataPath=$WORK/data-empty" "--Publisher:ArticlesPath=
 STARTUP_MS=$(ms_since "$t")
 
 log "ingest #1 (fresh database)"
+phase ingest1
 rc=0; t=$(now_ns)
 "${PUB[@]}" ingest "$ART" >"$WORK/ingest1.txt" 2>"$WORK/ingest1.err.txt" || rc=$?
 INGEST1_MS=$(ms_since "$t")
+phase_end ingest1
 ADDED=$(grep -c $'^added\t' "$WORK/ingest1.txt" || true)
 REJECTED1=$(grep -c $'^rejected\t' "$WORK/ingest1.txt" || true)
 ((rc == 0 && ADDED == COUNT)) || die "ingest #1: exit $rc, $ADDED added of $COUNT, $REJECTED1 rejected (see $RESULTS/ingest1.err.txt)"
@@ -147,14 +162,31 @@ INGEST1_RATE=$(awk -v n="$ADDED" -v ms="$INGEST1_MS" 'BEGIN{printf "%.0f", n*100
 log "ingest #1: $ADDED added in $INGEST1_MS ms = $INGEST1_RATE articles/s"
 
 log "ingest #2 (same folder, nothing changed)"
+phase ingest2
 rc=0; t=$(now_ns)
 "${PUB[@]}" ingest "$ART" >"$WORK/ingest2.txt" 2>"$WORK/ingest2.err.txt" || rc=$?
 INGEST2_MS=$(ms_since "$t")
+phase_end ingest2
 UNCHANGED=$(grep -c $'^unchanged\t' "$WORK/ingest2.txt" || true)
 ((rc == 0 && UNCHANGED == COUNT)) || die "ingest #2: exit $rc, $UNCHANGED unchanged of $COUNT"
 INGEST2_RATE=$(awk -v n="$UNCHANGED" -v ms="$INGEST2_MS" 'BEGIN{printf "%.0f", n*1000/ms}')
 log "ingest #2: $UNCHANGED unchanged in $INGEST2_MS ms = $INGEST2_RATE articles/s"
 DB_MB=$(du -sm "$DATA" | cut -f1)
+
+# ---------------------------------------------------------------- diagnostics: where a rebuild's time goes
+# Not part of (a)-(c): two verbs over the same database. `articles list` runs the same query a rebuild
+# starts with (every article, bodies included); `feeds export` runs that query and builds every feed page
+# once (it writes only the first pages). Each also pays the start-up cost measured above.
+t=$(now_ns); "${PUB[@]}" articles list >/dev/null 2>&1 || die "articles list failed"; LIST_MS=$(ms_since "$t")
+t=$(now_ns)
+"${PUB[@]}" --Publisher:Site:BaseUrl=http://127.0.0.1:1 feeds export --out "$WORK/export" >"$WORK/export.txt" 2>&1 || die "feeds export failed"
+EXPORT_MS=$(ms_since "$t")
+# What one rebuild makes (page size 50): an RSS feed plus every Atom and JSON page, for the site and each category.
+DOCS=$(cut -f5 "$WORK/manifest.txt" | sort | uniq -c | awk -v total="$COUNT" -v ps=50 '
+  function pages(n) { return n > ps ? int((n + ps - 1) / ps) : 1 }
+  function add(n) { docs += 1 + 2 * pages(n); items += (n < ps ? n : ps) + 2 * n }
+  { add($1) } END { add(total); printf "%d documents holding %d items", docs, items }')
+log "diagnostics: articles list $LIST_MS ms, feeds export $EXPORT_MS ms; a rebuild makes $DOCS"
 
 # ---------------------------------------------------------------- (b) rebuild and publish latency
 PORT=$(free_port)
@@ -180,14 +212,11 @@ log "healthz after $HEALTHZ_MS ms; first build ($COUNT articles) logged after $F
 # so the new file below is picked up by the watcher, not by that scan.
 t=$(now_ns); wait_idle "$SVC_PID" 180; log "service idle after a further $(ms_since "$t") ms"
 
-python3 "$HERE/generate.py" "$WORK/new" --count 1 --start-index "$COUNT" --manifest "$WORK/new-manifest.txt" 2>/dev/null
-IFS=$'\t' read -r NEW_FILE _ NEW_ENC NEW_DATE _ NEW_TITLE <"$WORK/new-manifest.txt"
-log "publishing one new article: $NEW_FILE ($NEW_ENC, $NEW_DATE) \"$NEW_TITLE\""
 # Copies the file and polls the RSS feed over one keep-alive connection (HEAD every 10 ms; GET when the
-# ETag changes) until the new title is in it. Prints: latency ms, and the copy time as HH:MM:SS.fff.
-PUBLISH_OUT=$(python3 - "$WORK/new/$NEW_FILE" "$ART/$NEW_FILE" "$PORT" "$NEW_TITLE" <<'PY'
+# ETag changes) until the new article's slug (its link; titles can repeat) is in it. Prints: latency ms, and the copy time as HH:MM:SS.fff.
+cat >"$WORK/poll.py" <<'PY'
 import http.client, shutil, sys, time
-src, dst, port, title = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4].encode()
+src, dst, port, marker = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4].encode()
 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 def fetch(method):
     global conn
@@ -200,7 +229,7 @@ def fetch(method):
             conn.close(); conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30); time.sleep(0.05)
     raise SystemExit("cannot fetch /feeds/rss.xml")
 r, body = fetch("GET")
-if title in body: raise SystemExit("the new title is already in the feed")
+if marker in body: raise SystemExit("the new article is already in the feed")
 etag = r.getheader("ETag")
 t0 = time.time()
 shutil.copyfile(src, dst)
@@ -209,19 +238,38 @@ while True:
     if r.getheader("ETag") != etag:
         r, body = fetch("GET")
         etag = r.getheader("ETag")
-        if title in body: break
-    if time.time() - t0 > 120: raise SystemExit("the new title did not appear within 120 s")
+        if marker in body: break
+    if time.time() - t0 > 120: raise SystemExit("the new article did not appear within 120 s")
     time.sleep(0.01)
 t1 = time.time()
 print(f"{(t1 - t0) * 1000:.0f} {time.strftime('%H:%M:%S', time.localtime(t0))}.{int(t0 * 1000) % 1000:03d}")
 PY
-)
-read -r PUBLISH_MS COPY_AT <<<"$PUBLISH_OUT"
-wait_for_log "$WORK/service.log" "Built feeds of $((COUNT + 1)) articles" 60
-REBUILD_MS=$(built_ms "$WORK/service.log" "$((COUNT + 1))")
-ADDED_AT=$(grep -B1 -F "Added ${NEW_FILE%.*}" "$WORK/service.log" | head -1 | cut -d' ' -f1 || true)
-BUILT_AT=$(grep -B1 -E "Built feeds of $((COUNT + 1)) articles" "$WORK/service.log" | tail -2 | head -1 | cut -d' ' -f1 || true)
-log "copied at $COPY_AT, 'Added' logged at $ADDED_AT, 'Built feeds' logged at $BUILT_AT; rebuild $REBUILD_MS ms; visible in rss.xml after $PUBLISH_MS ms"
+# publish_one N: generates article number N (newer than all others), copies it in, and sets
+# PUBLISH_MS (copy -> its link in rss.xml), REBUILD_MS (the "Built feeds of N+1 articles" line) and the
+# log times COPY_AT / ADDED_AT / BUILT_AT.
+publish_one() {
+  local n=$1 file enc date title
+  python3 "$HERE/generate.py" "$WORK/new" --count 1 --start-index "$n" --manifest "$WORK/new-manifest.txt" 2>/dev/null
+  IFS=$'\t' read -r file _ enc date _ title <"$WORK/new-manifest.txt"
+  log "publishing a new article: $file ($enc, $date) \"$title\""
+  read -r PUBLISH_MS COPY_AT <<<"$(python3 "$WORK/poll.py" "$WORK/new/$file" "$ART/$file" "$PORT" "/${file%.*}<")"
+  [[ -n $PUBLISH_MS ]] || die "polling for the new title failed"
+  wait_for_log "$WORK/service.log" "Built feeds of $((n + 1)) articles" 60
+  REBUILD_MS=$(built_ms "$WORK/service.log" "$((n + 1))")
+  ADDED_AT=$(grep -B1 -F "Added ${file%.*}" "$WORK/service.log" | head -1 | cut -d' ' -f1 || true)
+  BUILT_AT=$(grep -B1 -E "Built feeds of $((n + 1)) articles" "$WORK/service.log" | tail -2 | head -1 | cut -d' ' -f1 || true)
+  log "copied at $COPY_AT, 'Added' logged at $ADDED_AT, 'Built feeds' logged at $BUILT_AT; rebuild $REBUILD_MS ms; visible in rss.xml after $PUBLISH_MS ms"
+}
+phase publish
+publish_one "$COUNT"
+P1="rebuild after one new article (log): $REBUILD_MS ms  (Built feeds of $((COUNT + 1)) articles)
+    copy -> new article in /feeds/rss.xml: $PUBLISH_MS ms  (copied $COPY_AT, Added logged $ADDED_AT, Built logged $BUILT_AT)"
+# A second article shows what the first one paid for the parse and insert code running for the first time
+# in this process (the start-up scan found every file unchanged, so none of it had run yet).
+wait_idle "$SVC_PID" 60
+publish_one "$((COUNT + 1))"
+phase_end publish
+P2="second new article, same service: rebuild $REBUILD_MS ms; copy -> in rss.xml $PUBLISH_MS ms (copied $COPY_AT, Added $ADDED_AT, Built $BUILT_AT)"
 
 # ---------------------------------------------------------------- (c) serving: service vs nginx
 wait_idle "$SVC_PID" 60
@@ -278,7 +326,9 @@ run_wrk() { # name url pid
   BUSY_BEFORE[$1]=$(cpu_busy 2)
   log "wrk -t2 -c64 -d$WRK_DURATION --latency $2 (machine ${BUSY_BEFORE[$1]}% busy just before)"
   t0=$(tree_ticks "$3")
+  phase "wrk-$1"
   wrk -t2 -c64 -d"$WRK_DURATION" --latency "$2" >"$out" 2>&1
+  phase_end "wrk-$1"
   CPU_USED[$1]=$(awk -v t=$(( $(tree_ticks "$3") - t0 )) -v d="${WRK_DURATION%s}" 'BEGIN {printf "%.2f", t / 100 / d}')
   cat "$out" >&2
 }
@@ -300,24 +350,26 @@ SVC_RPS=$(wrk_rps service) NGINX_RPS=$(wrk_rps nginx)
 [[ -n $SVC_RPS && -n $NGINX_RPS ]] || die "could not read Requests/sec from wrk's output"
 RATIO=$(awk -v a="$SVC_RPS" -v b="$NGINX_RPS" 'BEGIN{printf "%.2f", a/b}')
 LOAD_END=$(loadavg)
-OTHERS=$(awk '$2 > 0 {b++} END {printf "%d of %d", b, NR}' "$WORK/others.log")
+OTHERS=$(others_during)
 
 # ---------------------------------------------------------------- summary
 {
   echo "================ Publisher benchmark summary ================"
-  echo "date:     $(date -u '+%Y-%m-%d %H:%M UTC')   commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
+  echo "date:     $(date -u '+%Y-%m-%d %H:%M UTC'); build: bench/out/publisher from $(date -u -r "$DLL" '+%Y-%m-%d %H:%M UTC') (HEAD is now $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'))"
   echo "machine:  $(nproc) cores, $(free -h | awk '/^Mem:/ {print $2}') RAM, dotnet $(dotnet --version), $(nginx -v 2>&1 | sed 's/.*: //'), wrk $(dpkg-query -W -f='${Version}' wrk 2>/dev/null)"
   echo "load avg: start $LOAD_START, end $LOAD_END; $QUIET_NOTE"
-  echo "others:   someone's dotnet build/test processes were running in $OTHERS two-second samples"
+  echo "others:   two-second samples in which someone else's dotnet build/test was running: $OTHERS"
   echo "articles: $COUNT generated ($(sed -E 's/^generated [0-9]+ articles in [^:]*: //' "$WORK/generate.log")), ${DB_MB} MB database"
   echo
   echo "(a) ingest (process start included; an empty ingest costs $STARTUP_MS ms)"
   echo "    first run, all added:     $ADDED in $INGEST1_MS ms = $INGEST1_RATE articles/s"
   echo "    second run, all unchanged: $UNCHANGED in $INGEST2_MS ms = $INGEST2_RATE articles/s"
+  echo "    diagnostics: 'articles list' (loads every article) $LIST_MS ms; 'feeds export' (loads, builds every page) $EXPORT_MS ms"
+  echo "                 one rebuild makes $DOCS"
   echo "(b) rebuild and publish"
   echo "    service start: /healthz after $HEALTHZ_MS ms, first build of $COUNT articles logged after $FIRST_BUILD_WALL_MS ms (reported $FIRST_BUILD_MS ms)"
-  echo "    rebuild after one new article (log): $REBUILD_MS ms  (Built feeds of $((COUNT + 1)) articles)"
-  echo "    copy -> new title in /feeds/rss.xml: $PUBLISH_MS ms  (copied $COPY_AT, Added logged $ADDED_AT, Built logged $BUILT_AT)"
+  echo "    $P1"
+  echo "    $P2"
   echo "(c) serving /feeds/rss.xml ($FEED_BYTES bytes), wrk -t2 -c64 -d$WRK_DURATION after a $WRK_WARMUP warm-up"
   echo "    service: $SVC_RPS req/s ($(wrk_lat service); $(wrk_xfer service)/s), errors: $(wrk_errors service)"
   echo "             server CPU ${CPU_USED[service]} cores on average; machine ${BUSY_BEFORE[service]}% busy just before"

@@ -5,7 +5,9 @@ using Publisher.Articles;
 using Publisher.Cli;
 using Publisher.Data;
 using Publisher.Feeds;
+using Publisher.Email;
 using Publisher.Pages;
+using Publisher.Subscribers;
 
 var (hostArgs, verbArgs) = CommandLineArgs.Split(args);
 bool isVerb = verbArgs.Length > 0;
@@ -17,6 +19,8 @@ builder.AddArticles();
 builder.AddFeeds();
 builder.AddPages();
 builder.AddAdmin();
+builder.AddEmail();
+builder.AddSubscribers();
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
 
@@ -27,7 +31,9 @@ if (isVerb) return await Verbs.RunAsync(verbArgs, app.Services);
 try
 {
     await app.Services.MigrateDatabaseAsync();
-    _ = app.Services.GetRequiredService<AdminKey>(); // generated (and its path logged) on the first start, not the first request
+    // Keys are generated (and their paths logged) on the first start, not on the first request that needs them.
+    _ = app.Services.GetRequiredService<AdminKey>();
+    _ = app.Services.GetRequiredService<SubscriberTokens>();
 }
 catch (OptionsValidationException ex)
 {
@@ -39,10 +45,12 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 
 app.MapPages();
 app.MapFeeds();
 app.MapArticlesApi();
+app.MapSubscribers();
 app.MapOpenApi().RequireAuthorization(AdminKeyAuthentication.Policy);
 
 await app.RunAsync();

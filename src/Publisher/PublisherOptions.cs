@@ -10,6 +10,10 @@ public sealed class PublisherOptions
     public string DataPath { get; set; } = "data";
     public string ArticlesPath { get; set; } = "seeds";
     public string? AdminApiKey { get; set; }
+    /// <summary>HMAC key for subscriber tokens; generated into &lt;DataPath&gt;/secret.key when unset.</summary>
+    public string? Secret { get; set; }
+    public SmtpOptions Smtp { get; set; } = new();
+    public SubscriptionOptions Subscriptions { get; set; } = new();
     public SiteOptions Site { get; set; } = new();
     public DatabaseOptions Database { get; set; } = new();
     public FeedOptions Feeds { get; set; } = new();
@@ -53,4 +57,36 @@ public sealed class ArticleOptions
     /// <summary>Seconds between full rescans of ArticlesPath; the file watcher alone misses events.</summary>
     [Range(1, 86400)]
     public int RescanSeconds { get; set; } = 30;
+}
+
+public enum SmtpSecurity { None, StartTls, SslOnConnect, Auto }
+
+public sealed class SmtpOptions
+{
+    /// <summary>Without a host, mail is written as .eml files to &lt;DataPath&gt;/outbox.</summary>
+    public string? Host { get; set; }
+    public int Port { get; set; } = 25;
+    public SmtpSecurity Security { get; set; } = SmtpSecurity.Auto;
+    public string? User { get; set; }
+    public string? Password { get; set; }
+    public string From { get; set; } = "Publisher <publisher@localhost>";
+    /// <summary>Connections kept open and reused; each is used by one sender at a time.</summary>
+    public int MaxConnections { get; set; } = 4;
+    /// <summary>0 means no limit.</summary>
+    public double MaxMessagesPerSecond { get; set; }
+    /// <summary>Tries per message for transient failures (4xx, dropped connections, timeouts before the body went out).</summary>
+    public int MaxAttempts { get; set; } = 4;
+    /// <summary>First retry delay; doubles with each further try.</summary>
+    public int RetryDelayMilliseconds { get; set; } = 1000;
+    public int TimeoutSeconds { get; set; } = 60;
+
+    public bool UsesOutbox => string.IsNullOrWhiteSpace(Host);
+}
+
+public sealed class SubscriptionOptions
+{
+    /// <summary>POST /subscribe requests per client address per minute.</summary>
+    public int PerClientPerMinute { get; set; } = 10;
+    /// <summary>POST /subscribe requests per target email address per hour.</summary>
+    public int PerAddressPerHour { get; set; } = 5;
 }

@@ -20,6 +20,21 @@ public sealed class PublisherOptionsValidator : IValidateOptions<PublisherOption
         if (o.Articles.MaxFileBytes < 1) errors.Add("Publisher:Articles:MaxFileBytes must be positive.");
         if (o.Articles.RescanSeconds is < 1 or > 86400) errors.Add("Publisher:Articles:RescanSeconds must be between 1 and 86400.");
         if (o.AdminApiKey is { } key && key.Length is > 0 and < 16) errors.Add("Publisher:AdminApiKey must be at least 16 characters.");
+        var smtp = o.Smtp;
+        if (!smtp.UsesOutbox)
+        {
+            if (smtp.Port is < 1 or > 65535) errors.Add("Publisher:Smtp:Port must be between 1 and 65535.");
+            if (smtp.MaxConnections is < 1 or > 64) errors.Add("Publisher:Smtp:MaxConnections must be between 1 and 64.");
+            if (smtp.MaxMessagesPerSecond < 0) errors.Add("Publisher:Smtp:MaxMessagesPerSecond must not be negative.");
+            if (smtp.MaxAttempts is < 1 or > 20) errors.Add("Publisher:Smtp:MaxAttempts must be between 1 and 20.");
+            if (smtp.RetryDelayMilliseconds is < 0 or > 600_000) errors.Add("Publisher:Smtp:RetryDelayMilliseconds must be between 0 and 600000.");
+            if (smtp.TimeoutSeconds is < 1 or > 600) errors.Add("Publisher:Smtp:TimeoutSeconds must be between 1 and 600.");
+            if (string.IsNullOrEmpty(smtp.User) != string.IsNullOrEmpty(smtp.Password)) errors.Add("Publisher:Smtp:User and Publisher:Smtp:Password go together.");
+        }
+        if (!MimeKit.MailboxAddress.TryParse(smtp.From, out _)) errors.Add($"Publisher:Smtp:From '{smtp.From}' is not a mail address.");
+        if (o.Subscriptions.PerClientPerMinute < 1) errors.Add("Publisher:Subscriptions:PerClientPerMinute must be at least 1.");
+        if (o.Subscriptions.PerAddressPerHour < 1) errors.Add("Publisher:Subscriptions:PerAddressPerHour must be at least 1.");
+        if (o.Secret is { Length: > 0 and < 16 }) errors.Add("Publisher:Secret must be at least 16 characters.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

@@ -19,6 +19,8 @@ public static class Verbs
             ArticlesCommands.Ingest(services),
             ArticlesCommands.Articles(services),
             FeedsCommands.Feeds(services),
+            Subscribers.SubscribersCommands.Lists(services),
+            Subscribers.SubscribersCommands.Subscribers(services),
         };
         try
         {

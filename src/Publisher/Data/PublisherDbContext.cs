@@ -1,11 +1,15 @@
 using Microsoft.EntityFrameworkCore;
 using Publisher.Articles;
+using Publisher.Subscribers;
 
 namespace Publisher.Data;
 
 public sealed class PublisherDbContext(DbContextOptions<PublisherDbContext> options) : DbContext(options)
 {
     public DbSet<Article> Articles => Set<Article>();
+    public DbSet<MailingList> Lists => Set<MailingList>();
+    public DbSet<Subscriber> Subscribers => Set<Subscriber>();
+    public DbSet<Membership> Memberships => Set<Membership>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -28,6 +32,34 @@ public sealed class PublisherDbContext(DbContextOptions<PublisherDbContext> opti
             a.Ignore(x => x.PublishedAt);
             a.Ignore(x => x.UpdatedAt);
             a.Ignore(x => x.TagList);
+        });
+        model.Entity<MailingList>(l =>
+        {
+            l.ToTable("Lists");
+            l.HasIndex(x => x.Name).IsUnique();
+            l.Property(x => x.Name).HasMaxLength(MailingLists.MaxNameLength);
+            l.Property(x => x.Description).HasMaxLength(1000);
+            l.Property(x => x.Schedule).HasMaxLength(100);
+            l.Property(x => x.TimeZone).HasMaxLength(100);
+            l.Property(x => x.Categories).HasMaxLength(2000);
+            l.Property(x => x.OptIn).HasConversion<string>().HasMaxLength(10);
+            l.Ignore(x => x.CategoryList);
+        });
+        model.Entity<Subscriber>(s =>
+        {
+            s.HasIndex(x => x.Email).IsUnique();
+            s.Property(x => x.Email).HasMaxLength(EmailAddress.MaxLength);
+            s.Property(x => x.Name).HasMaxLength(SubscriberName.MaxLength);
+            s.Property(x => x.TimeZone).HasMaxLength(100);
+        });
+        model.Entity<Membership>(m =>
+        {
+            m.HasIndex(x => new { x.ListId, x.SubscriberId }).IsUnique();
+            m.HasIndex(x => new { x.ListId, x.Status });
+            m.HasIndex(x => x.ConfirmationRequestedUtc);
+            m.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
+            m.HasOne(x => x.List).WithMany(x => x.Memberships).HasForeignKey(x => x.ListId).OnDelete(DeleteBehavior.Cascade);
+            m.HasOne(x => x.Subscriber).WithMany(x => x.Memberships).HasForeignKey(x => x.SubscriberId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 }

@@ -20,7 +20,7 @@ public static class FeedsCommands
             string dir = parse.GetValue(output)!;
             await services.MigrateDatabaseAsync(ct);
             var cache = services.GetRequiredService<FeedCache>();
-            var snapshot = await cache.GetAsync(DefaultBase(services.GetRequiredService<IConfiguration>()), ct);
+            var snapshot = await cache.GetAsync(PublicUrls.Base(services.GetRequiredService<IConfiguration>()), ct);
             int written = 0;
             foreach (var (key, doc) in snapshot.Documents.Where(d => d.Key.Page == 1))
             {
@@ -33,12 +33,5 @@ public static class FeedsCommands
             return Verbs.Ok;
         });
         return new Command("feeds", "The published feeds.") { export };
-    }
-
-    private static string DefaultBase(IConfiguration configuration)
-    {
-        string urls = configuration["urls"] ?? Program.DefaultUrl;
-        string first = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[0];
-        return first.Replace("://*", "://localhost").Replace("://+", "://localhost").Replace("://0.0.0.0", "://localhost");
     }
 }

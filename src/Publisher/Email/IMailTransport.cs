@@ -1,0 +1,32 @@
+using MimeKit;
+
+namespace Publisher.Email;
+
+/// <summary>
+/// Where mail goes: an SMTP server (<see cref="SmtpMailTransport"/>) or, without one, an outbox folder of
+/// .eml files (<see cref="OutboxMailTransport"/>). Safe to call from many threads at once.
+/// </summary>
+public interface IMailTransport
+{
+    /// <summary>Sends one message; returns the server's reply, or throws <see cref="MailDeliveryException"/>.</summary>
+    Task<string> SendAsync(MimeMessage message, CancellationToken ct = default);
+}
+
+/// <summary>How a send failed, which decides what may happen next.</summary>
+public enum MailFailure
+{
+    /// <summary>Still failing after every retry (4xx, refused or dropped connections): may be tried again later.</summary>
+    Transient,
+    /// <summary>Refused for good (5xx): do not try again.</summary>
+    Permanent,
+    /// <summary>The whole message went out but no reply came: the server may have it. Never resent automatically.</summary>
+    Unknown,
+}
+
+public sealed class MailDeliveryException(MailFailure failure, string reply, Exception? inner = null)
+    : Exception($"{failure} delivery failure: {reply}", inner)
+{
+    public MailFailure Failure { get; } = failure;
+    /// <summary>The server's reply (code and text), or what went wrong on the connection.</summary>
+    public string Reply { get; } = reply;
+}

@@ -1,0 +1,160 @@
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using System.Threading.RateLimiting;
+using MailKit;
+using MailKit.Net.Smtp;
+using MailKit.Security;
+using Microsoft.Extensions.Options;
+using MimeKit;
+
+namespace Publisher.Email;
+
+/// <summary>
+/// SMTP through MailKit with a pool of up to MaxConnections connections. A connection is used by one
+/// send at a time and reused for the next; sockets have Nagle's algorithm off (with it on, each message
+/// waits ~40 ms for a delayed ACK). Transient failures are retried with doubling delays; 5xx replies are
+/// permanent; a failure after the whole message went out is Unknown and never retried here.
+/// </summary>
+public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
+{
+    private readonly SmtpOptions _smtp;
+    private readonly ILogger<SmtpMailTransport> _logger;
+    private readonly ConcurrentBag<SmtpClient> _idle = [];
+    private readonly SemaphoreSlim _slots;
+    private readonly RateLimiter? _throttle;
+
+    public SmtpMailTransport(IOptions<PublisherOptions> options, ILogger<SmtpMailTransport> logger)
+    {
+        _smtp = options.Value.Smtp;
+        _logger = logger;
+        _slots = new SemaphoreSlim(_smtp.MaxConnections, _smtp.MaxConnections);
+        if (_smtp.MaxMessagesPerSecond > 0)
+        {
+            int perSecond = (int)Math.Ceiling(_smtp.MaxMessagesPerSecond);
+            _throttle = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+            {
+                TokenLimit = Math.Max(1, perSecond),
+                TokensPerPeriod = Math.Max(1, perSecond),
+                ReplenishmentPeriod = TimeSpan.FromSeconds(perSecond / _smtp.MaxMessagesPerSecond),
+                QueueLimit = int.MaxValue,
+                QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+                AutoReplenishment = true,
+            });
+        }
+    }
+
+    public async Task<string> SendAsync(MimeMessage message, CancellationToken ct = default)
+    {
+        string lastReply = "";
+        for (int attempt = 1; ; attempt++)
+        {
+            if (_throttle is not null)
+            {
+                using var lease = await _throttle.AcquireAsync(1, ct);
+            }
+            await _slots.WaitAsync(ct);
+            SmtpClient? client = null;
+            var progress = new BodyProgress();
+            try
+            {
+                client = await RentAsync(ct);
+                string reply = await client.SendAsync(message, ct, progress);
+                _idle.Add(client);
+                client = null;
+                return reply;
+            }
+            catch (SmtpCommandException ex) when ((int)ex.StatusCode >= 500)
+            {
+                // The connection is still good after a refusal; MailKit has reset the transaction.
+                if (client is { IsConnected: true }) { _idle.Add(client); client = null; }
+                throw new MailDeliveryException(MailFailure.Permanent, $"{(int)ex.StatusCode} {ex.Message}", ex);
+            }
+            catch (Exception ex) when (IsTransient(ex, ct))
+            {
+                lastReply = ex is SmtpCommandException command ? $"{(int)command.StatusCode} {command.Message}" : $"{ex.GetType().Name}: {ex.Message}";
+                if (progress.WholeMessageSent)
+                    throw new MailDeliveryException(MailFailure.Unknown, "no reply after the message was sent: " + lastReply, ex);
+                _logger.LogInformation("Transient SMTP failure (attempt {Attempt} of {Max}): {Reply}", attempt, _smtp.MaxAttempts, lastReply);
+                if (attempt >= _smtp.MaxAttempts) throw new MailDeliveryException(MailFailure.Transient, lastReply, ex);
+            }
+            finally
+            {
+                if (client is not null) await DiscardAsync(client);
+                _slots.Release();
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(_smtp.RetryDelayMilliseconds * Math.Pow(2, attempt - 1)), ct);
+        }
+    }
+
+    private static bool IsTransient(Exception ex, CancellationToken ct) => ex switch
+    {
+        SmtpCommandException => true, // 4xx (5xx was handled before)
+        SmtpProtocolException or ServiceNotConnectedException or IOException or SocketException or TimeoutException => true,
+        OperationCanceledException => !ct.IsCancellationRequested, // MailKit's own timeout
+        _ => false,
+    };
+
+    private async Task<SmtpClient> RentAsync(CancellationToken ct)
+    {
+        while (_idle.TryTake(out var pooled))
+        {
+            if (pooled.IsConnected) return pooled;
+            await DiscardAsync(pooled);
+        }
+        var client = new SmtpClient { Timeout = _smtp.TimeoutSeconds * 1000 };
+        try
+        {
+            var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(_smtp.Host!, _smtp.Port, ct);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+            await client.ConnectAsync(socket, _smtp.Host!, _smtp.Port, ToMailKit(_smtp.Security), ct);
+            if (!string.IsNullOrEmpty(_smtp.User)) await client.AuthenticateAsync(_smtp.User, _smtp.Password ?? "", ct);
+            return client;
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
+    private static SecureSocketOptions ToMailKit(SmtpSecurity security) => security switch
+    {
+        SmtpSecurity.None => SecureSocketOptions.None,
+        SmtpSecurity.StartTls => SecureSocketOptions.StartTls,
+        SmtpSecurity.SslOnConnect => SecureSocketOptions.SslOnConnect,
+        _ => SecureSocketOptions.Auto,
+    };
+
+    private static async Task DiscardAsync(SmtpClient client)
+    {
+        try
+        {
+            if (client.IsConnected) await client.DisconnectAsync(true, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
+        }
+        catch (Exception) { /* the connection is being thrown away anyway */ }
+        client.Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        while (_idle.TryTake(out var client)) await DiscardAsync(client);
+        _throttle?.Dispose();
+    }
+
+    /// <summary>Tracks whether the whole message went out, which decides between Transient and Unknown.</summary>
+    private sealed class BodyProgress : ITransferProgress
+    {
+        private long _sent, _total = -1;
+        public bool WholeMessageSent => _total > 0 && _sent >= _total;
+        public void Report(long bytesTransferred, long totalSize) { _sent = bytesTransferred; _total = totalSize; }
+        public void Report(long bytesTransferred) => _sent = bytesTransferred;
+    }
+}

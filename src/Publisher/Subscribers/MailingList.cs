@@ -1,0 +1,60 @@
+namespace Publisher.Subscribers;
+
+public enum OptIn { Single, Double }
+
+/// <summary>A list people subscribe to; its digest goes out on <see cref="Schedule"/> in <see cref="TimeZone"/>.</summary>
+public sealed class MailingList
+{
+    public int Id { get; set; }
+    public required string Name { get; set; }
+    public string Description { get; set; } = "";
+    /// <summary>Cron expression (five fields) of the digest.</summary>
+    public string Schedule { get; set; } = DefaultSchedule;
+    /// <summary>IANA time zone the schedule is read in.</summary>
+    public string TimeZone { get; set; } = "Asia/Shanghai";
+    /// <summary>Category names joined with '\n'; empty means every category.</summary>
+    public string Categories { get; set; } = "";
+    public OptIn OptIn { get; set; } = OptIn.Double;
+    public DateTime CreatedUtc { get; set; }
+    public DateTime UpdatedUtc { get; set; }
+
+    public List<Membership> Memberships { get; set; } = [];
+
+    public const string DefaultSchedule = "0 8 * * *";
+    public IReadOnlyList<string> CategoryList => Categories.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+}
+
+/// <summary>One person, whatever lists they are on. <see cref="Email"/> is normalized and unique.</summary>
+public sealed class Subscriber
+{
+    public int Id { get; set; }
+    public required string Email { get; set; }
+    public string? Name { get; set; }
+    public string? TimeZone { get; set; }
+    public DateTime CreatedUtc { get; set; }
+    public DateTime UpdatedUtc { get; set; }
+
+    public List<Membership> Memberships { get; set; } = [];
+}
+
+/// <summary>Where a subscriber stands on one list. The words are the domain's: see Subscribers/README.md.</summary>
+public enum MembershipStatus { Unconfirmed, Confirmed, Unsubscribed, Bounced }
+
+public sealed class Membership
+{
+    public int Id { get; set; }
+    public int ListId { get; set; }
+    public MailingList List { get; set; } = null!;
+    public int SubscriberId { get; set; }
+    public Subscriber Subscriber { get; set; } = null!;
+    public MembershipStatus Status { get; set; }
+    public DateTime SubscribedUtc { get; set; }
+    public DateTime? ConfirmedUtc { get; set; }
+    public DateTime? UnsubscribedUtc { get; set; }
+    public DateTime? BouncedUtc { get; set; }
+    /// <summary>When a confirmation mail was last asked for; a mail is due while this is later than <see cref="ConfirmationSentUtc"/>.</summary>
+    public DateTime? ConfirmationRequestedUtc { get; set; }
+    public DateTime? ConfirmationSentUtc { get; set; }
+    public int ConsecutiveBounces { get; set; }
+    public DateTime UpdatedUtc { get; set; }
+}

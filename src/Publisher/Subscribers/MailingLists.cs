@@ -1,0 +1,48 @@
+using System.Text.RegularExpressions;
+using Cronos;
+
+namespace Publisher.Subscribers;
+
+/// <summary>The rules a list's settings follow, shared by the API and the CLI.</summary>
+public static partial class MailingLists
+{
+    public const int MaxNameLength = 100;
+
+    [GeneratedRegex(@"^[\p{L}\p{N}][\p{L}\p{N}._-]*$")]
+    private static partial Regex NamePattern();
+
+    public static string? NameError(string? name) =>
+        string.IsNullOrWhiteSpace(name) ? "a list name is required"
+        : name.Length > MaxNameLength ? $"the list name is longer than {MaxNameLength} characters"
+        : !NamePattern().IsMatch(name) ? $"'{name}' is not a list name: use letters, digits, '.', '_' and '-', starting with a letter or digit"
+        : null;
+
+    public static string? ScheduleError(string? cron)
+    {
+        if (string.IsNullOrWhiteSpace(cron)) return "a schedule (cron expression) is required";
+        try
+        {
+            CronExpression.Parse(cron, CronFormat.Standard);
+            return null;
+        }
+        catch (CronFormatException ex)
+        {
+            return $"'{cron}' is not a five-field cron expression: {ex.Message}";
+        }
+    }
+
+    public static string? TimeZoneError(string? zone) =>
+        string.IsNullOrWhiteSpace(zone) ? "a time zone is required"
+        : TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _) ? null
+        : $"'{zone}' is not a known IANA time zone";
+
+    public static bool TryParseOptIn(string? value, out OptIn optIn)
+    {
+        optIn = OptIn.Double;
+        if (string.IsNullOrWhiteSpace(value)) return true;
+        return Enum.TryParse(value, ignoreCase: true, out optIn) && Enum.IsDefined(optIn);
+    }
+
+    public static string JoinCategories(IEnumerable<string>? categories) =>
+        string.Join('\n', (categories ?? []).Select(c => c.Trim()).Where(c => c.Length > 0).Distinct());
+}

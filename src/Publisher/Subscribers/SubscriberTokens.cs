@@ -1,0 +1,77 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Options;
+
+namespace Publisher.Subscribers;
+
+public enum TokenPurpose : byte { Confirm = 1, Unsubscribe = 2 }
+
+/// <summary>
+/// Signed tokens for links in mail: version, purpose, membership id and expiry, then an HMAC-SHA256 over
+/// them (truncated to 128 bits), base64url. They cannot be forged or enumerated without the secret, and a
+/// token for one purpose never works for another. See Subscribers/README.md for the layout.
+/// </summary>
+public sealed class SubscriberTokens
+{
+    private const byte Version = 1;
+    private const int PayloadLength = 1 + 1 + 4 + 8;
+    private const int MacLength = 16;
+    public static readonly TimeSpan ConfirmLifetime = TimeSpan.FromDays(7);
+
+    private readonly byte[] _key;
+    private readonly TimeProvider _clock;
+
+    public SubscriberTokens(IOptions<PublisherOptions> options, TimeProvider clock, ILogger<SubscriberTokens> logger)
+    {
+        _clock = clock;
+        var o = options.Value;
+        string secret;
+        if (!string.IsNullOrEmpty(o.Secret)) secret = o.Secret;
+        else
+        {
+            string path = Path.Combine(o.FullDataPath, "secret.key");
+            secret = KeyFile.LoadOrCreate(path, out bool created);
+            if (created) logger.LogWarning("Generated the token secret in {Path}; keep it: changing it invalidates every link already mailed", path);
+        }
+        _key = SHA256.HashData(Encoding.UTF8.GetBytes("publisher-subscriber-tokens\n" + secret));
+    }
+
+    public string Create(TokenPurpose purpose, int membershipId)
+    {
+        long expires = purpose == TokenPurpose.Confirm ? _clock.GetUtcNow().Add(ConfirmLifetime).ToUnixTimeSeconds() : 0;
+        Span<byte> token = stackalloc byte[PayloadLength + MacLength];
+        token[0] = Version;
+        token[1] = (byte)purpose;
+        BinaryPrimitives.WriteInt32BigEndian(token[2..6], membershipId);
+        BinaryPrimitives.WriteInt64BigEndian(token[6..14], expires);
+        Mac(token[..PayloadLength], token[PayloadLength..]);
+        return Convert.ToBase64String(token).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    }
+
+    /// <summary>The membership a token names, when it is genuine, for this purpose, and not expired.</summary>
+    public bool TryRead(string token, TokenPurpose purpose, out int membershipId)
+    {
+        membershipId = 0;
+        if (token.Length is < 20 or > 64) return false;
+        Span<byte> bytes = stackalloc byte[48];
+        string b64 = token.Replace('-', '+').Replace('_', '/');
+        b64 += new string('=', (4 - b64.Length % 4) % 4);
+        if (!Convert.TryFromBase64String(b64, bytes, out int length) || length != PayloadLength + MacLength) return false;
+        Span<byte> expected = stackalloc byte[MacLength];
+        Mac(bytes[..PayloadLength], expected);
+        if (!CryptographicOperations.FixedTimeEquals(expected, bytes.Slice(PayloadLength, MacLength))) return false;
+        if (bytes[0] != Version || bytes[1] != (byte)purpose) return false;
+        long expires = BinaryPrimitives.ReadInt64BigEndian(bytes[6..14]);
+        if (expires != 0 && _clock.GetUtcNow().ToUnixTimeSeconds() > expires) return false;
+        membershipId = BinaryPrimitives.ReadInt32BigEndian(bytes[2..6]);
+        return true;
+    }
+
+    private void Mac(ReadOnlySpan<byte> payload, Span<byte> into)
+    {
+        Span<byte> full = stackalloc byte[32];
+        HMACSHA256.HashData(_key, payload, full);
+        full[..MacLength].CopyTo(into);
+    }
+}

@@ -1,0 +1,101 @@
+using Microsoft.EntityFrameworkCore;
+using Publisher.Data;
+
+namespace Publisher.Subscribers;
+
+/// <summary>Who asks: a visitor on the public form, an admin, or an admin who vouches for consent.</summary>
+public enum SubscribeMode { Public, Admin, AdminConfirmed }
+
+public enum SubscribeResult
+{
+    /// <summary>A new member, confirmed (single opt-in, or vouched for by an admin).</summary>
+    Added,
+    /// <summary>A new or returning member waits for their confirmation mail.</summary>
+    ConfirmationRequested,
+    /// <summary>Nothing to do: already confirmed, or a confirmation went out less than an hour ago.</summary>
+    Unchanged,
+    /// <summary>An unconfirmed member an admin vouched for.</summary>
+    Confirmed,
+    /// <summary>Unsubscribed or bounced: never re-subscribed by anyone but the person (and bounced not even then).</summary>
+    Refused,
+}
+
+/// <summary>The subscribe rules, shared by the public form, the admin API and the CLI. See Subscribers/README.md.</summary>
+public sealed class Subscriptions(PublisherDbContext db, TimeProvider clock, ConfirmationSignal confirmations)
+{
+    public static readonly TimeSpan ResendInterval = TimeSpan.FromHours(1);
+
+    public async Task<(Membership Membership, SubscribeResult Result, bool Created)> SubscribeAsync(MailingList list, string email, string? name,
+        SubscribeMode mode, CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var subscriber = await db.Subscribers.SingleOrDefaultAsync(s => s.Email == email, ct);
+        if (subscriber is null)
+        {
+            subscriber = new Subscriber { Email = email, Name = name, CreatedUtc = now, UpdatedUtc = now };
+            db.Subscribers.Add(subscriber);
+        }
+        else if (name is not null && name != subscriber.Name && (mode != SubscribeMode.Public || subscriber.Name is null))
+        {
+            // A stranger on the public form must not rename someone; an admin may.
+            subscriber.Name = name;
+            subscriber.UpdatedUtc = now;
+        }
+
+        var membership = subscriber.Id == 0 ? null
+            : await db.Memberships.SingleOrDefaultAsync(m => m.ListId == list.Id && m.SubscriberId == subscriber.Id, ct);
+        SubscribeResult result;
+        bool created = membership is null;
+        if (membership is null)
+        {
+            membership = new Membership { List = list, Subscriber = subscriber, SubscribedUtc = now, UpdatedUtc = now };
+            db.Memberships.Add(membership);
+            result = Join(membership, list, mode, now);
+        }
+        else
+        {
+            result = membership.Status switch
+            {
+                MembershipStatus.Confirmed => SubscribeResult.Unchanged,
+                MembershipStatus.Unconfirmed when mode == SubscribeMode.AdminConfirmed => Confirm(membership, now),
+                MembershipStatus.Unconfirmed => RequestConfirmation(membership, now) ? SubscribeResult.ConfirmationRequested : SubscribeResult.Unchanged,
+                MembershipStatus.Unsubscribed when mode == SubscribeMode.Public => Join(membership, list, mode, now),
+                _ => SubscribeResult.Refused,
+            };
+        }
+        await db.SaveChangesAsync(ct);
+        if (result == SubscribeResult.ConfirmationRequested) confirmations.Notify();
+        return (membership, result, created);
+    }
+
+    private static SubscribeResult Join(Membership m, MailingList list, SubscribeMode mode, DateTime now)
+    {
+        m.UnsubscribedUtc = null;
+        if (mode == SubscribeMode.AdminConfirmed || list.OptIn == OptIn.Single) return Confirm(m, now);
+        m.Status = MembershipStatus.Unconfirmed;
+        m.UpdatedUtc = now;
+        m.ConfirmationSentUtc = null;
+        m.ConfirmationRequestedUtc = now;
+        return SubscribeResult.ConfirmationRequested;
+    }
+
+    public static SubscribeResult Confirm(Membership m, DateTime now)
+    {
+        m.Status = MembershipStatus.Confirmed;
+        m.ConfirmedUtc = now;
+        m.ConfirmationRequestedUtc = null;
+        m.UpdatedUtc = now;
+        return m.Id == 0 ? SubscribeResult.Added : SubscribeResult.Confirmed;
+    }
+
+    /// <summary>Asks for another confirmation mail unless one went out (or is waiting) within the hour.</summary>
+    private static bool RequestConfirmation(Membership m, DateTime now)
+    {
+        bool pending = m.ConfirmationRequestedUtc is { } requested && (m.ConfirmationSentUtc is null || m.ConfirmationSentUtc < requested);
+        if (pending) return false;
+        if (m.ConfirmationSentUtc is { } sent && now - sent < ResendInterval) return false;
+        m.ConfirmationRequestedUtc = now;
+        m.UpdatedUtc = now;
+        return true;
+    }
+}
