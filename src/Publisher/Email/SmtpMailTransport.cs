@@ -72,7 +72,8 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
             catch (Exception ex) when (IsTransient(ex, ct))
             {
                 lastReply = ex is SmtpCommandException command ? $"{(int)command.StatusCode} {command.Message}" : $"{ex.GetType().Name}: {ex.Message}";
-                if (progress.WholeMessageSent)
+                // A reply (even a 4xx) means the server answered; silence after the whole message means it may have it.
+                if (progress.WholeMessageSent && ex is not SmtpCommandException)
                     throw new MailDeliveryException(MailFailure.Unknown, "no reply after the message was sent: " + lastReply, ex);
                 _logger.LogInformation("Transient SMTP failure (attempt {Attempt} of {Max}): {Reply}", attempt, _smtp.MaxAttempts, lastReply);
                 if (attempt >= _smtp.MaxAttempts) throw new MailDeliveryException(MailFailure.Transient, lastReply, ex);

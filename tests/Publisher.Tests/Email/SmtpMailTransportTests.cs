@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using MimeKit;
+using Publisher.Email;
+using Publisher.Tests.Support;
+using SmtpServer.Protocol;
+
+namespace Publisher.Tests.Email;
+
+/// <summary>The SMTP transport against real SMTP servers on loopback.</summary>
+public sealed class SmtpMailTransportTests
+{
+    private static SmtpMailTransport Transport(int port, int maxConnections = 2, double perSecond = 0, int timeoutSeconds = 5, int attempts = 4) =>
+        new(Options.Create(new PublisherOptions
+        {
+            Smtp = new SmtpOptions
+            {
+                Host = "127.0.0.1", Port = port, Security = SmtpSecurity.None, MaxConnections = maxConnections,
+                MaxMessagesPerSecond = perSecond, RetryDelayMilliseconds = 20, TimeoutSeconds = timeoutSeconds, MaxAttempts = attempts,
+            },
+        }), NullLogger<SmtpMailTransport>.Instance);
+
+    private static MimeMessage Message(int n, int bodyBytes = 2000)
+    {
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse("Publisher <publisher@example.org>"));
+        message.To.Add(new MailboxAddress("收件人", $"reader{n}@example.org"));
+        message.Subject = $"第{n}封";
+        message.MessageId = $"test-{n}@example.org";
+        message.Body = new TextPart("plain") { Text = new string('字', bodyBytes / 3) };
+        return message;
+    }
+
+    [Fact]
+    public async Task MessagesReuseOneConnectionWhenSentOneAfterAnother()
+    {
+        await using var server = new TestSmtpServer();
+        await using var transport = Transport(server.Port);
+        for (int i = 1; i <= 10; i++) await transport.SendAsync(Message(i));
+        Assert.Equal(10, server.Received.Count);
+        Assert.Equal(1, server.Sessions);
+        Assert.Equal("第3封", server.Received.Single(m => m.MessageId == "test-3@example.org").Subject);
+    }
+
+    [Fact]
+    public async Task ConcurrentSendsNeverOpenMoreThanMaxConnections()
+    {
+        await using var server = new TestSmtpServer();
+        await using var transport = Transport(server.Port, maxConnections: 3);
+        await Task.WhenAll(Enumerable.Range(1, 40).Select(i => transport.SendAsync(Message(i))));
+        Assert.Equal(40, server.Received.Count);
+        Assert.Equal(40, server.Received.Select(m => m.MessageId).Distinct().Count());
+        Assert.InRange(server.Sessions, 1, 3);
+    }
+
+    [Fact]
+    public async Task A550IsPermanentWithTheServersReplyAndIsNotRetried()
+    {
+        await using var server = new TestSmtpServer { Reply = _ => new SmtpResponse(SmtpReplyCode.MailboxUnavailable, "no such user here") };
+        await using var transport = Transport(server.Port);
+        var failure = await Assert.ThrowsAsync<MailDeliveryException>(() => transport.SendAsync(Message(1)));
+        Assert.Equal(MailFailure.Permanent, failure.Failure);
+        Assert.StartsWith("550", failure.Reply);
+        Assert.Contains("no such user here", failure.Reply);
+        Assert.Empty(server.Received);
+
+        // The connection survives a refusal and is used for the next message.
+        server.Reply = _ => null;
+        await transport.SendAsync(Message(2));
+        Assert.Single(server.Received);
+        Assert.Equal(1, server.Sessions);
+    }
+
+    [Theory]
+    [InlineData(421)]
+    [InlineData(451)]
+    public async Task TemporaryRefusalsAreRetriedUntilTheMessageIsAccepted(int code)
+    {
+        await using var server = new TestSmtpServer { Reply = n => n <= 2 ? new SmtpResponse((SmtpReplyCode)code, "try again later") : null };
+        await using var transport = Transport(server.Port);
+        await transport.SendAsync(Message(1));
+        Assert.Single(server.Received);
+    }
+
+    [Fact]
+    public async Task TemporaryRefusalsThatNeverEndAreReportedAsTransientAfterTheLastAttempt()
+    {
+        await using var server = new TestSmtpServer { Reply = _ => new SmtpResponse((SmtpReplyCode)451, "greylisted") };
+        await using var transport = Transport(server.Port, attempts: 3);
+        var failure = await Assert.ThrowsAsync<MailDeliveryException>(() => transport.SendAsync(Message(1)));
+        Assert.Equal(MailFailure.Transient, failure.Failure);
+        Assert.StartsWith("451", failure.Reply);
+    }
+
+    [Fact]
+    public async Task AConnectionDroppedMidDataIsRetriedOnANewConnection()
+    {
+        await using var server = new ScriptedSmtpServer { Script = n => n == 1 ? DataBehaviour.DropMidData : DataBehaviour.Accept };
+        await using var transport = Transport(server.Port);
+        // Bigger than the socket buffers, so the drop reaches the client while it is still writing the body.
+        await transport.SendAsync(Message(1, bodyBytes: 24 * 1024 * 1024));
+        Assert.Equal(1, server.Accepted);
+        Assert.Equal(2, server.Connections);
+    }
+
+    [Fact]
+    public async Task SilenceAfterTheWholeMessageWentOutIsUnknownAndNotResent()
+    {
+        await using var server = new ScriptedSmtpServer { Script = _ => DataBehaviour.NeverReply };
+        await using var transport = Transport(server.Port, timeoutSeconds: 2);
+        var failure = await Assert.ThrowsAsync<MailDeliveryException>(() => transport.SendAsync(Message(1)));
+        Assert.Equal(MailFailure.Unknown, failure.Failure);
+        Assert.Equal(1, server.BodiesReceivedWhole);
+        Assert.Equal(1, server.Connections);
+    }
+
+    [Fact]
+    public async Task ARefusedConnectionIsTransient()
+    {
+        await using var transport = Transport(TestSmtpServer.FreePort(), attempts: 2);
+        var failure = await Assert.ThrowsAsync<MailDeliveryException>(() => transport.SendAsync(Message(1)));
+        Assert.Equal(MailFailure.Transient, failure.Failure);
+    }
+
+    [Fact]
+    public async Task TheThrottleHoldsTheRateToMaxMessagesPerSecond()
+    {
+        await using var server = new TestSmtpServer();
+        await using var transport = Transport(server.Port, perSecond: 10);
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(1, 30).Select(i => transport.SendAsync(Message(i))));
+        // 10 may go at once, the other 20 need two more seconds of tokens.
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(1.8), $"30 messages at 10/s took only {clock.Elapsed.TotalSeconds:N2} s");
+        Assert.Equal(30, server.Received.Count);
+    }
+}

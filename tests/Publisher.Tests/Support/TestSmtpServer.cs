@@ -1,0 +1,74 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using MimeKit;
+using SmtpServer;
+using SmtpServer.Protocol;
+using SmtpServer.Storage;
+
+namespace Publisher.Tests.Support;
+
+/// <summary>A real SMTP server in-process (the SmtpServer package) that keeps what it receives.</summary>
+public sealed class TestSmtpServer : IAsyncDisposable
+{
+    private readonly SmtpServer.SmtpServer _server;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _running;
+    private int _sessions;
+
+    public int Port { get; }
+    public ConcurrentQueue<MimeMessage> Received { get; } = new();
+    public int Sessions => Volatile.Read(ref _sessions);
+    /// <summary>Decides the reply to the n-th message (1-based); null accepts it.</summary>
+    public Func<int, SmtpResponse?> Reply { get; set; } = _ => null;
+
+    public TestSmtpServer()
+    {
+        Port = FreePort();
+        var options = new SmtpServerOptionsBuilder().ServerName("localhost").Endpoint(e => e.Endpoint(new IPEndPoint(IPAddress.Loopback, Port))).Build();
+        var services = new SmtpServer.ComponentModel.ServiceProvider();
+        services.Add(new Store(this));
+        _server = new SmtpServer.SmtpServer(options, services);
+        _server.SessionCreated += (_, _) => Interlocked.Increment(ref _sessions);
+        _running = _server.StartAsync(_stop.Token);
+    }
+
+    public Dictionary<string, string?> Settings(int maxConnections = 2) => new()
+    {
+        ["Publisher:Smtp:Host"] = "127.0.0.1",
+        ["Publisher:Smtp:Port"] = Port.ToString(),
+        ["Publisher:Smtp:Security"] = "None",
+        ["Publisher:Smtp:MaxConnections"] = maxConnections.ToString(),
+        ["Publisher:Smtp:RetryDelayMilliseconds"] = "50",
+        ["Publisher:Smtp:TimeoutSeconds"] = "5",
+    };
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private int _count;
+
+    private sealed class Store(TestSmtpServer owner) : MessageStore
+    {
+        public override async Task<SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction, ReadOnlySequence<byte> buffer, CancellationToken ct)
+        {
+            int n = Interlocked.Increment(ref owner._count);
+            if (owner.Reply(n) is { } refusal) return refusal;
+            using var stream = new MemoryStream(buffer.ToArray());
+            owner.Received.Enqueue(await MimeMessage.LoadAsync(stream, ct));
+            return SmtpResponse.Ok;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        _server.Shutdown();
+        try { await _running.WaitAsync(TimeSpan.FromSeconds(5)); } catch (Exception) { /* stopping */ }
+    }
+}
