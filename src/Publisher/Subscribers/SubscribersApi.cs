@@ -19,7 +19,7 @@ public static class SubscribersApi
         api.MapGet("/", Page);
         api.MapPost("/", Add);
         api.MapDelete("/{email}", Remove);
-        api.MapPost("/import", Import).Accepts<string>("text/csv").DisableAntiforgery();
+        api.MapPost("/import", Import).DisableAntiforgery(); // any content type: curl --data-binary sends form-urlencoded
         api.MapGet("/export", Export);
         return app;
     }
