@@ -47,8 +47,9 @@ public sealed class PublisherDbContext(DbContextOptions<PublisherDbContext> opti
         });
         model.Entity<Subscriber>(s =>
         {
-            s.HasIndex(x => x.Email).IsUnique();
+            s.HasIndex(x => x.EmailKey).IsUnique();
             s.Property(x => x.Email).HasMaxLength(EmailAddress.MaxLength);
+            s.Property(x => x.EmailKey).HasMaxLength(EmailAddress.MaxLength);
             s.Property(x => x.Name).HasMaxLength(SubscriberName.MaxLength);
             s.Property(x => x.TimeZone).HasMaxLength(100);
         });

@@ -60,14 +60,20 @@ public sealed class CsvImporter(PublisherDbContext db, TimeProvider clock, Confi
                 int line = lastLine + 1; // where the record starts: a quoted field may span lines
                 lastLine = csv.Parser.RawRow;
                 if (problems.Count > problemsBefore) continue; // BadDataFound already named this row
+                if (csv.Parser.RawRecord.Count(c => c == '"') % 2 == 1)
+                {
+                    // An opening quote never closed swallows every line after it into one field.
+                    problems.Add(new(line, null, $"malformed CSV: unbalanced quote in {Excerpt(csv.Parser.RawRecord)} (it runs to the end of the file)"));
+                    continue;
+                }
                 string? rawEmail = csv.GetField("email");
                 string? rawName = hasName ? csv.GetField("name") : null;
                 if (!EmailAddress.TryNormalize(rawEmail, out var email, out var emailError)) problems.Add(new(line, rawEmail, emailError!));
                 else if (!SubscriberName.TryNormalize(rawName, out var name, out var nameError)) problems.Add(new(line, email, nameError!));
-                else if (firstLineOf.TryGetValue(email, out int first)) problems.Add(new(line, email, $"duplicate of line {first}"));
+                else if (firstLineOf.TryGetValue(EmailAddress.Key(email), out int first)) problems.Add(new(line, email, $"duplicate of line {first}"));
                 else
                 {
-                    firstLineOf[email] = line;
+                    firstLineOf[EmailAddress.Key(email)] = line;
                     batch.Add(new Row(line, email, name));
                 }
             }
@@ -97,8 +103,8 @@ public sealed class CsvImporter(PublisherDbContext db, TimeProvider clock, Confi
         List<ImportProblem> problems, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var emails = rows.Select(r => r.Email).ToList();
-        var subscribers = await db.Subscribers.Where(s => emails.Contains(s.Email)).ToDictionaryAsync(s => s.Email, StringComparer.Ordinal, ct);
+        var keys = rows.Select(r => EmailAddress.Key(r.Email)).ToList();
+        var subscribers = await db.Subscribers.Where(s => keys.Contains(s.EmailKey)).ToDictionaryAsync(s => s.EmailKey, StringComparer.Ordinal, ct);
         var ids = subscribers.Values.Select(s => s.Id).ToList();
         var memberships = await db.Memberships.Where(m => m.ListId == list.Id && ids.Contains(m.SubscriberId)).ToDictionaryAsync(m => m.SubscriberId, ct);
         bool confirmNow = confirmed || list.OptIn == OptIn.Single;
@@ -106,11 +112,12 @@ public sealed class CsvImporter(PublisherDbContext db, TimeProvider clock, Confi
 
         foreach (var row in rows)
         {
-            if (!subscribers.TryGetValue(row.Email, out var subscriber))
+            string key = EmailAddress.Key(row.Email);
+            if (!subscribers.TryGetValue(key, out var subscriber))
             {
-                subscriber = new Subscriber { Email = row.Email, Name = row.Name, CreatedUtc = now, UpdatedUtc = now };
+                subscriber = new Subscriber { Email = row.Email, EmailKey = key, Name = row.Name, CreatedUtc = now, UpdatedUtc = now };
                 db.Subscribers.Add(subscriber);
-                subscribers[row.Email] = subscriber;
+                subscribers[key] = subscriber;
             }
             else if (row.Name is not null && subscriber.Name != row.Name)
             {

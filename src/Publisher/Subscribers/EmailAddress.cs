@@ -40,6 +40,10 @@ public static class EmailAddress
         return true;
     }
 
+    /// <summary>What makes two addresses the same subscriber. Strictly the local part may be case-sensitive;
+    /// in practice no mail system treats it so, and one person getting two digests is the worse failure.</summary>
+    public static string Key(string normalized) => normalized.ToLowerInvariant();
+
     private static string Printable(string s) => new(s.Select(c => char.IsControl(c) ? '?' : c).Take(80).ToArray());
 }
 

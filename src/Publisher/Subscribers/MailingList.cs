@@ -28,7 +28,10 @@ public sealed class MailingList
 public sealed class Subscriber
 {
     public int Id { get; set; }
+    /// <summary>As given, with the domain lower-cased; mail goes to this form.</summary>
     public required string Email { get; set; }
+    /// <summary>The whole address lower-cased: one person is one subscriber however they type their address.</summary>
+    public string EmailKey { get; set; } = "";
     public string? Name { get; set; }
     public string? TimeZone { get; set; }
     public DateTime CreatedUtc { get; set; }

@@ -74,8 +74,8 @@ public static class SubscribersApi
     {
         var list = await db.Lists.AsNoTracking().SingleOrDefaultAsync(l => l.Name == name, ct);
         if (list is null) return ListsApi.NoSuchList(name);
-        string normalized = EmailAddress.TryNormalize(email, out var n, out _) ? n : email;
-        int removed = await db.Memberships.Where(m => m.ListId == list.Id && m.Subscriber.Email == normalized).ExecuteDeleteAsync(ct);
+        string key = EmailAddress.Key(email.Trim());
+        int removed = await db.Memberships.Where(m => m.ListId == list.Id && m.Subscriber.EmailKey == key).ExecuteDeleteAsync(ct);
         return removed == 0
             ? TypedResults.Problem(statusCode: 404, title: "Not a member", detail: $"{email} is not on the list '{name}'.")
             : TypedResults.NoContent();

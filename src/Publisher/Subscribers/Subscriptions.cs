@@ -29,10 +29,11 @@ public sealed class Subscriptions(PublisherDbContext db, TimeProvider clock, Con
         SubscribeMode mode, CancellationToken ct = default)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var subscriber = await db.Subscribers.SingleOrDefaultAsync(s => s.Email == email, ct);
+        string key = EmailAddress.Key(email);
+        var subscriber = await db.Subscribers.SingleOrDefaultAsync(s => s.EmailKey == key, ct);
         if (subscriber is null)
         {
-            subscriber = new Subscriber { Email = email, Name = name, CreatedUtc = now, UpdatedUtc = now };
+            subscriber = new Subscriber { Email = email, EmailKey = key, Name = name, CreatedUtc = now, UpdatedUtc = now };
             db.Subscribers.Add(subscriber);
         }
         else if (name is not null && name != subscriber.Name && (mode != SubscribeMode.Public || subscriber.Name is null))

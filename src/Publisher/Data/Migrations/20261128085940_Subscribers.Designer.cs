@@ -11,7 +11,7 @@ using Publisher.Data;
 namespace Publisher.Data.Migrations
 {
     [DbContext(typeof(PublisherDbContext))]
-    [Migration("20261128083850_Subscribers")]
+    [Migration("20261128085940_Subscribers")]
     partial class Subscribers
     {
         /// <inheritdoc />
@@ -235,6 +235,11 @@ namespace Publisher.Data.Migrations
                         .HasMaxLength(254)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("EmailKey")
+                        .IsRequired()
+                        .HasMaxLength(254)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Name")
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
@@ -248,7 +253,7 @@ namespace Publisher.Data.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Email")
+                    b.HasIndex("EmailKey")
                         .IsUnique();
 
                     b.ToTable("Subscribers");

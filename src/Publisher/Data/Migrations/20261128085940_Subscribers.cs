@@ -38,6 +38,7 @@ namespace Publisher.Data.Migrations
                     Id = table.Column<int>(type: "INTEGER", nullable: false)
                         .Annotation("Sqlite:Autoincrement", true),
                     Email = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
+                    EmailKey = table.Column<string>(type: "TEXT", maxLength: 254, nullable: false),
                     Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
                     TimeZone = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
                     CreatedUtc = table.Column<DateTime>(type: "TEXT", nullable: false),
@@ -111,9 +112,9 @@ namespace Publisher.Data.Migrations
                 column: "SubscriberId");
 
             migrationBuilder.CreateIndex(
-                name: "IX_Subscribers_Email",
+                name: "IX_Subscribers_EmailKey",
                 table: "Subscribers",
-                column: "Email",
+                column: "EmailKey",
                 unique: true);
         }
 
