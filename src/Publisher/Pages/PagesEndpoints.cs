@@ -1,7 +1,9 @@
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Publisher.Data;
 using Publisher.Feeds;
 
 namespace Publisher.Pages;
@@ -26,14 +28,16 @@ public static class PagesEndpoints
         return app;
     }
 
-    public static async Task<RazorComponentResult<HomePage>> Home(HttpContext http, FeedCache cache, IOptions<PublisherOptions> options, CancellationToken ct)
+    public static async Task<RazorComponentResult<HomePage>> Home(HttpContext http, FeedCache cache, PublisherDbContext db, IOptions<PublisherOptions> options, CancellationToken ct)
     {
         var snapshot = await cache.GetAsync(FeedsEndpoints.RequestBase(http.Request), ct);
+        var lists = await db.Lists.AsNoTracking().OrderBy(l => l.Name).ToListAsync(ct);
         return new RazorComponentResult<HomePage>(new
         {
             Site = options.Value.Site,
             Links = new SiteLinks(cache.ConfiguredBase ?? FeedsEndpoints.RequestBase(http.Request)),
             Articles = snapshot.Articles.Take(HomePageArticles).ToList(),
+            Lists = lists,
         });
     }
 

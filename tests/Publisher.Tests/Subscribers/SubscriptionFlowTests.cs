@@ -173,4 +173,18 @@ public sealed class SubscriptionFlowTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
     }
+
+    [Fact]
+    public async Task TheHomePageOffersASubscribeFormThatPostsToSubscribe()
+    {
+        string home = await _client.GetStringAsync("/");
+        Assert.Contains("<form class=\"subscribe\" method=\"post\" action=\"/subscribe\">", home);
+        Assert.Contains("name=\"list\" value=\"news\"", home);
+
+        var response = await _client.PostAsync("/subscribe", new FormUrlEncodedContent(new Dictionary<string, string>
+            { ["list"] = "news", ["email"] = "form@example.org", ["name"] = "表单" }));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Contains("请查收邮件", await response.Content.ReadAsStringAsync());
+        Assert.Equal("表单", (await MailToAsync("form@example.org")).To.Mailboxes.Single().Name);
+    }
 }
