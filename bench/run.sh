@@ -23,11 +23,11 @@ now_ns() { date +%s%N; }
 ms_since() { echo $(( ($(now_ns) - $1) / 1000000 )); }
 
 # ---------------------------------------------------------------- cleanup
-SVC_PID="" NGINX_PID="" MON_PID="" WORK=""
+SVC_PID="" NGINX_PID="" WORK=""
 cleanup() {
   local rc=$?
   set +e
-  for pid in $MON_PID $NGINX_PID $SVC_PID; do
+  for pid in $NGINX_PID $SVC_PID; do
     if kill -0 "$pid" 2>/dev/null; then
       kill -TERM "$pid" 2>/dev/null
       for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
@@ -118,36 +118,26 @@ rm -rf "$RESULTS"; mkdir -p "$RESULTS"
 PUB=(dotnet "$DLL" "--Publisher:DataPath=$DATA" "--Publisher:ArticlesPath=$ART")
 wait_quiet
 LOAD_START=$(loadavg)
-# Notes every 2 s whether someone else's build or test run is on the machine (it competes for the 2 cores).
-OTHERS_RE='testhost|vstest\.console|MSBuild\.dll|Roslyn|dotnet (test|build)|bin/Debug/net10\.0/Publisher\.dll'
-(while :; do echo "$(date +%s) $(pgrep -fc "$OTHERS_RE" || true)"; sleep 2; done) \
-  >"$WORK/others.log" 2>/dev/null &
-MON_PID=$!
-declare -A PH_START PH_END
-PHASES=()
-phase() { PH_START[$1]=$(date +%s); PHASES+=("$1"); }
-phase_end() { PH_END[$1]=$(date +%s); }
-others_during() { # "name busy/samples" for every phase: samples in which someone else's build/test was running
-  local p out=""
-  for p in "${PHASES[@]}"; do
-    out+="$p $(awk -v a="${PH_START[$p]}" -v b="${PH_END[$p]:-9999999999}" '$1 >= a && $1 <= b {n++; if ($2 > 0) k++}
-      END {printf "%d/%d", k, n}' "$WORK/others.log"), "
-  done
-  echo "${out%, }"
+# How much of the machine someone else used during each phase: all CPU time the kernel counts as busy,
+# minus what this script's own process tree (it, the verbs, the service, nginx, wrk) used.
+machine_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $9}' /proc/stat; } # user nice system steal
+ours_ticks() {
+  local f line
+  for f in /proc/[0-9]*/stat; do
+    if read -r line 2>/dev/null <"$f"; then echo "${f//[^0-9]/} ${line##*) }"; fi
+  done | awk -v root=$$ '{ppid[$1] = $3; t[$1] = $13 + $14 + $15 + $16}
+    END {for (p in t) {q = p; while (q != root && q > 1 && (q in ppid)) q = ppid[q]; if (q == root) s += t[p]}; print s + 0}'
 }
-log "work folder $WORK; load average at start: $LOAD_START"
-
-# ---------------------------------------------------------------- (a) ingest
-log "generating $COUNT articles"
-python3 "$HERE/generate.py" "$ART" --count "$COUNT" --manifest "$WORK/manifest.txt" 2>"$WORK/generate.log"
-cat "$WORK/generate.log" >&2
-ART_MB=$(du -sm "$ART" | cut -f1)
-
-# The startup cost every verb pays (host, DI, EF model, migration), measured on an empty folder.
-mkdir -p "$WORK/empty"
-t=$(now_ns)
-dotnet "$DLL" "--Publisher:DataPath=$WORK/data-empty" "--Publisher:ArticlesPath=$WORK/empty" ingest "$WORK/empty" >/dev/null 2>&1 || true
-STARTUP_MS=$(ms_since "$t")
+declare -A PH_M PH_O PH_T PH_OTHERS
+PHASES=()
+phase() { PHASES+=("$1"); PH_M[$1]=$(machine_ticks); PH_O[$1]=$(ours_ticks); PH_T[$1]=$(now_ns); }
+phase_end() {
+  local m o
+  m=$(machine_ticks); o=$(ours_ticks)
+  PH_OTHERS[$1]=$(awk -v m=$((m - PH_M[$1])) -v o=$((o - PH_O[$1])) -v ns=$(($(now_ns) - PH_T[$1])) -v cpus="$(nproc)" \
+    'BEGIN {x = (m - o) / (ns / 1e9 * 100 * cpus) * 100; printf "%.0f%%", (x < 0 ? 0 : x)}')
+}
+others_during() { local p out=""; for p in "${PHASES[@]}"; do out+="$p ${PH_OTHERS[$p]:-?}, "; done; echo "${out%, }"; }
 
 log "ingest #1 (fresh database)"
 phase ingest1
@@ -358,7 +348,7 @@ OTHERS=$(others_during)
   echo "date:     $(date -u '+%Y-%m-%d %H:%M UTC'); build: bench/out/publisher from $(date -u -r "$DLL" '+%Y-%m-%d %H:%M UTC') (HEAD is now $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'))"
   echo "machine:  $(nproc) cores, $(free -h | awk '/^Mem:/ {print $2}') RAM, dotnet $(dotnet --version), $(nginx -v 2>&1 | sed 's/.*: //'), wrk $(dpkg-query -W -f='${Version}' wrk 2>/dev/null)"
   echo "load avg: start $LOAD_START, end $LOAD_END; $QUIET_NOTE"
-  echo "others:   two-second samples in which someone else's dotnet build/test was running: $OTHERS"
+  echo "others:   CPU used by other processes (share of all $(nproc) cores): $OTHERS"
   echo "articles: $COUNT generated ($(sed -E 's/^generated [0-9]+ articles in [^:]*: //' "$WORK/generate.log")), ${DB_MB} MB database"
   echo
   echo "(a) ingest (process start included; an empty ingest costs $STARTUP_MS ms)"
