@@ -2,7 +2,9 @@
 # Publisher benchmarks: ingest, feed rebuild / publish latency, and feed serving against nginx.
 # Usage: bench/run.sh            (see bench/README.md)
 # Knobs (environment): BENCH_COUNT (10000), WRK_DURATION (20s), WRK_WARMUP (5s), NGINX_WORKERS (auto),
+#                      BENCH_WAIT_QUIET (300: seconds to wait for other work on the machine to stop),
 #                      BENCH_KEEP=1 keeps the temp folder (articles, database, logs).
+# Logs, wrk output and the summary of the last run are copied to bench/out/last-run (git-ignored).
 # It runs the published build in bench/out/publisher (publishing it first only if it is missing),
 # never `dotnet build`/`dotnet test`. Every process it starts is stopped on exit.
 set -euo pipefail
@@ -111,13 +113,6 @@ wait_quiet() {
   done
 }
 
-WORK=$(mktemp -d /tmp/publisher-bench.XXXXXX)
-chmod 755 "$WORK" # nginx's worker reads the feed file from here
-ART=$WORK/articles DATA=$WORK/data
-rm -rf "$RESULTS"; mkdir -p "$RESULTS"
-PUB=(dotnet "$DLL" "--Publisher:DataPath=$DATA" "--Publisher:ArticlesPath=$ART")
-wait_quiet
-LOAD_START=$(loadavg)
 # How much of the machine someone else used during each phase: all CPU time the kernel counts as busy,
 # minus what this script's own process tree (it, the verbs, the service, nginx, wrk) used.
 machine_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $9}' /proc/stat; } # user nice system steal
@@ -138,6 +133,26 @@ phase_end() {
     'BEGIN {x = (m - o) / (ns / 1e9 * 100 * cpus) * 100; printf "%.0f%%", (x < 0 ? 0 : x)}')
 }
 others_during() { local p out=""; for p in "${PHASES[@]}"; do out+="$p ${PH_OTHERS[$p]:-?}, "; done; echo "${out%, }"; }
+
+WORK=$(mktemp -d /tmp/publisher-bench.XXXXXX)
+chmod 755 "$WORK" # nginx's worker reads the feed file from here
+ART=$WORK/articles DATA=$WORK/data
+rm -rf "$RESULTS"; mkdir -p "$RESULTS"
+PUB=(dotnet "$DLL" "--Publisher:DataPath=$DATA" "--Publisher:ArticlesPath=$ART")
+wait_quiet
+LOAD_START=$(loadavg)
+log "work folder $WORK; load average at start: $LOAD_START"
+
+# ---------------------------------------------------------------- (a) ingest
+log "generating $COUNT articles"
+python3 "$HERE/generate.py" "$ART" --count "$COUNT" --manifest "$WORK/manifest.txt" 2>"$WORK/generate.log"
+cat "$WORK/generate.log" >&2
+
+# The start-up cost every verb pays (host, DI, EF model, migration), measured on an empty folder.
+mkdir -p "$WORK/empty"
+t=$(now_ns)
+dotnet "$DLL" "--Publisher:DataPath=$WORK/data-empty" "--Publisher:ArticlesPath=$WORK/empty" ingest "$WORK/empty" >/dev/null 2>&1 || true
+STARTUP_MS=$(ms_since "$t")
 
 log "ingest #1 (fresh database)"
 phase ingest1
