@@ -9,6 +9,25 @@ using Publisher.Articles;
 
 namespace Publisher.Feeds;
 
+/// <summary>The articles of one feed (the site's when <see cref="CategorySlug"/> is null), newest first.</summary>
+public sealed record FeedGroup(string? CategorySlug, string Title, IReadOnlyList<Article> Articles)
+{
+    /// <summary>Changes whenever anything a feed shows of these articles can have changed.</summary>
+    public string Fingerprint()
+    {
+        var bytes = new byte[Articles.Count * 20];
+        var span = bytes.AsSpan();
+        for (int i = 0; i < Articles.Count; i++)
+        {
+            var a = Articles[i];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt32LittleEndian(span[(i * 20)..], a.Id);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(span[(i * 20 + 4)..], a.UpdatedUtc.Ticks);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64LittleEndian(span[(i * 20 + 12)..], a.PublishedUtc.Ticks);
+        }
+        return Title + "|" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes));
+    }
+}
+
 /// <summary>
 /// Serializes articles (newest first) into RSS 2.0, Atom 1.0 and JSON Feed 1.1 documents for the site
 /// and for each category. Pure: the same articles and base URL give the same bytes.
@@ -21,29 +40,45 @@ public sealed class FeedBuilder(SiteOptions site, int pageSize)
     private static readonly XmlWriterSettings WriterSettings = new() { Encoding = new UTF8Encoding(false), Indent = true };
     private static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = true };
 
-    public Dictionary<FeedKey, FeedDocument> BuildAll(IReadOnlyList<Article> newestFirst, string baseUrl)
+    /// <summary>The site feed and one per category, each newest first.</summary>
+    public IReadOnlyList<FeedGroup> Groups(IReadOnlyList<Article> newestFirst)
     {
-        var links = new SiteLinks(baseUrl);
-        var documents = new Dictionary<FeedKey, FeedDocument>();
-        AddFeeds(documents, null, site.Title, newestFirst, links);
+        var groups = new List<FeedGroup> { new(null, site.Title, newestFirst) };
         foreach (var group in newestFirst.Where(a => a.CategorySlug is not null).GroupBy(a => a.CategorySlug!))
-            AddFeeds(documents, group.Key, $"{site.Title} · {group.First().Category}", group.ToList(), links);
-        return documents;
+            groups.Add(new FeedGroup(group.Key, $"{site.Title} · {group.First().Category}", group.ToList()));
+        return groups;
     }
 
-    private void AddFeeds(Dictionary<FeedKey, FeedDocument> into, string? category, string title, IReadOnlyList<Article> articles, SiteLinks links)
+    /// <summary>Every document a group serves: RSS (newest page only), and each Atom and JSON Feed page.</summary>
+    public IEnumerable<FeedKey> Keys(FeedGroup group)
     {
-        int pages = Math.Max(1, (articles.Count + pageSize - 1) / pageSize);
-        var firstPage = Page(articles, 1);
-        into[new(category, FeedFormat.Rss)] = FeedDocument.Create(Rss(category, title, firstPage, links), FeedFormat.Rss.ContentType(), LastModified(firstPage));
+        int pages = Math.Max(1, (group.Articles.Count + pageSize - 1) / pageSize);
+        yield return new FeedKey(group.CategorySlug, FeedFormat.Rss);
         for (int page = 1; page <= pages; page++)
         {
-            var items = Page(articles, page);
-            var paging = new Paging(page, pages);
-            into[new(category, FeedFormat.Atom, page)] = FeedDocument.Create(AtomFeed(category, title, items, paging, links), FeedFormat.Atom.ContentType(), LastModified(items));
-            into[new(category, FeedFormat.Json, page)] = FeedDocument.Create(JsonFeed(category, title, items, paging, links), FeedFormat.Json.ContentType(), LastModified(items));
+            yield return new FeedKey(group.CategorySlug, FeedFormat.Atom, page);
+            yield return new FeedKey(group.CategorySlug, FeedFormat.Json, page);
         }
     }
+
+    public FeedDocument Build(FeedGroup group, FeedKey key, string baseUrl)
+    {
+        var links = new SiteLinks(baseUrl);
+        int pages = Math.Max(1, (group.Articles.Count + pageSize - 1) / pageSize);
+        var items = Page(group.Articles, key.Page);
+        var paging = new Paging(key.Page, pages);
+        byte[] bytes = key.Format switch
+        {
+            FeedFormat.Rss => Rss(group.CategorySlug, group.Title, items, links),
+            FeedFormat.Atom => AtomFeed(group.CategorySlug, group.Title, items, paging, links),
+            _ => JsonFeed(group.CategorySlug, group.Title, items, paging, links),
+        };
+        return FeedDocument.Create(bytes, key.Format.ContentType(), LastModified(items));
+    }
+
+    /// <summary>All documents of all groups, one after another (tests and small sites).</summary>
+    public Dictionary<FeedKey, FeedDocument> BuildAll(IReadOnlyList<Article> newestFirst, string baseUrl) =>
+        Groups(newestFirst).SelectMany(g => Keys(g).Select(k => (k, doc: Build(g, k, baseUrl)))).ToDictionary(x => x.k, x => x.doc);
 
     private IReadOnlyList<Article> Page(IReadOnlyList<Article> articles, int page) =>
         articles.Skip((page - 1) * pageSize).Take(pageSize).ToList();

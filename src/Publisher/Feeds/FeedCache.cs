@@ -7,7 +7,8 @@ using Publisher.Data;
 namespace Publisher.Feeds;
 
 /// <summary>Everything published at one moment: the articles, newest first, and every feed built from them.</summary>
-public sealed record FeedSnapshot(IReadOnlyList<Article> Articles, IReadOnlyDictionary<FeedKey, FeedDocument> Documents, long Version)
+public sealed record FeedSnapshot(IReadOnlyList<Article> Articles, IReadOnlyDictionary<FeedKey, FeedDocument> Documents, long Version,
+    IReadOnlyDictionary<string, string> Fingerprints)
 {
     public IEnumerable<(string Slug, string Name)> Categories =>
         Articles.Where(a => a.CategorySlug is not null).GroupBy(a => a.CategorySlug!).Select(g => (g.Key, g.First().Category!));
@@ -68,9 +69,29 @@ public sealed class FeedCache(IServiceScopeFactory scopes, IOptions<PublisherOpt
         finally { _rebuild.Release(); }
     }
 
+    /// <summary>
+    /// Builds every document, reusing a group's documents from <paramref name="previous"/> when nothing it shows
+    /// changed (a new article rebuilds the site feed and its own category, not every category), on all cores.
+    /// </summary>
     private FeedSnapshot Build(IReadOnlyList<Article> articles, string baseUrl, long version, FeedSnapshot? previous = null)
     {
-        var documents = new FeedBuilder(_options.Site, _options.Feeds.PageSize).BuildAll(articles, baseUrl);
+        var builder = new FeedBuilder(_options.Site, _options.Feeds.PageSize);
+        var documents = new ConcurrentDictionary<FeedKey, FeedDocument>();
+        var fingerprints = new Dictionary<string, string>();
+        var work = new List<(FeedGroup Group, FeedKey Key)>();
+        foreach (var group in builder.Groups(articles))
+        {
+            string fingerprint = group.Fingerprint();
+            fingerprints[group.CategorySlug ?? ""] = fingerprint;
+            var keys = builder.Keys(group).ToList();
+            if (previous is not null && previous.Fingerprints.GetValueOrDefault(group.CategorySlug ?? "") == fingerprint
+                && keys.All(previous.Documents.ContainsKey))
+                foreach (var key in keys) documents[key] = previous.Documents[key];
+            else
+                work.AddRange(keys.Select(k => (group, k)));
+        }
+        Parallel.ForEach(work, item => documents[item.Key] = builder.Build(item.Group, item.Key, baseUrl));
+
         if (previous is not null)
         {
             // Last-Modified must move forward whenever the bytes change, even when the newest item did not
@@ -78,13 +99,13 @@ public sealed class FeedCache(IServiceScopeFactory scopes, IOptions<PublisherOpt
             var now = DateTimeOffset.UtcNow;
             foreach (var (key, doc) in documents.ToList())
             {
-                if (!previous.Documents.TryGetValue(key, out var old)) continue;
+                if (!previous.Documents.TryGetValue(key, out var old) || ReferenceEquals(old, doc)) continue;
                 if (old.ETag == doc.ETag) documents[key] = old;
                 else if (doc.LastModified <= old.LastModified)
                     documents[key] = FeedDocument.Create(doc.Bytes, doc.ContentType, now > old.LastModified ? now : old.LastModified.AddSeconds(1));
             }
         }
-        return new FeedSnapshot(articles, documents, version);
+        return new FeedSnapshot(articles, new Dictionary<FeedKey, FeedDocument>(documents), version, fingerprints);
     }
 
     private async Task<IReadOnlyList<Article>> LoadAsync(CancellationToken ct)
