@@ -19,7 +19,7 @@ public sealed class EmailRenderer(IServiceProvider services, ILoggerFactory logg
     {
         string html = await RenderAsync<THtml>(model!);
         string text = WebUtility.HtmlDecode(await RenderAsync<TText>(model!));
-        return new RenderedEmail(subject, InlineCss(html), NormalizeText(text));
+        return new RenderedEmail(subject, InlineCss(html), TextWrap.Wrap(NormalizeText(text)));
     }
 
     private Task<string> RenderAsync<T>(object model) where T : IComponent =>

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Publisher.Articles;
+using Publisher.Digests;
 using Publisher.Subscribers;
 
 namespace Publisher.Data;
@@ -10,6 +11,8 @@ public sealed class PublisherDbContext(DbContextOptions<PublisherDbContext> opti
     public DbSet<MailingList> Lists => Set<MailingList>();
     public DbSet<Subscriber> Subscribers => Set<Subscriber>();
     public DbSet<Membership> Memberships => Set<Membership>();
+    public DbSet<Digest> Digests => Set<Digest>();
+    public DbSet<Delivery> Deliveries => Set<Delivery>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -61,6 +64,24 @@ public sealed class PublisherDbContext(DbContextOptions<PublisherDbContext> opti
             m.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
             m.HasOne(x => x.List).WithMany(x => x.Memberships).HasForeignKey(x => x.ListId).OnDelete(DeleteBehavior.Cascade);
             m.HasOne(x => x.Subscriber).WithMany(x => x.Memberships).HasForeignKey(x => x.SubscriberId).OnDelete(DeleteBehavior.Cascade);
+        });
+        model.Entity<Digest>(d =>
+        {
+            // Two runs racing for the same period (the schedule and a CLI "digest send") make one digest, not two.
+            d.HasIndex(x => new { x.ListId, x.PeriodStartUtc }).IsUnique();
+            d.Property(x => x.ArticleIds).HasMaxLength(20_000);
+            d.HasOne(x => x.List).WithMany().HasForeignKey(x => x.ListId).OnDelete(DeleteBehavior.Cascade);
+            d.Ignore(x => x.ArticleIdList);
+        });
+        model.Entity<Delivery>(d =>
+        {
+            d.HasIndex(x => new { x.DigestId, x.SubscriberId }).IsUnique();
+            d.HasIndex(x => new { x.DigestId, x.State });
+            d.Property(x => x.State).HasConversion<string>().HasMaxLength(10);
+            d.Property(x => x.MessageId).HasMaxLength(300);
+            d.Property(x => x.LastReply).HasMaxLength(1000);
+            d.Property(x => x.ClaimedBy).HasMaxLength(100);
+            d.HasOne(x => x.Digest).WithMany(x => x.Deliveries).HasForeignKey(x => x.DigestId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 }
