@@ -2,6 +2,7 @@ using System.Globalization;
 using CsvHelper;
 using CsvHelper.Configuration;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Publisher.Data;
 using Publisher.Text;
 
@@ -99,48 +100,67 @@ public sealed class CsvImporter(PublisherDbContext db, TimeProvider clock, Confi
         return "'" + (oneLine.Length > 60 ? oneLine[..60] + "…" : oneLine) + "'";
     }
 
+    private sealed record Known(int Id, string EmailKey, string? Name);
+    private sealed record KnownMembership(int Id, int SubscriberId, MembershipStatus Status, DateTime? UnsubscribedUtc, DateTime? BouncedUtc);
+
+    /// <summary>
+    /// Stores one batch in one transaction. New subscribers and memberships go in as multi-row INSERTs (EF's
+    /// one-statement-per-entity inserts made 100,000 rows take half a minute); the rare changes to existing
+    /// rows go through EF. ON CONFLICT DO NOTHING makes a concurrent import of the same address harmless.
+    /// </summary>
     private async Task<(int Added, int Confirmed, int Unchanged, int Refused)> StoreAsync(MailingList list, List<Row> rows, bool confirmed,
         List<ImportProblem> problems, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var keys = rows.Select(r => EmailAddress.Key(r.Email)).ToList();
-        var subscribers = await db.Subscribers.Where(s => keys.Contains(s.EmailKey)).ToDictionaryAsync(s => s.EmailKey, StringComparer.Ordinal, ct);
-        var ids = subscribers.Values.Select(s => s.Id).ToList();
-        var memberships = await db.Memberships.Where(m => m.ListId == list.Id && ids.Contains(m.SubscriberId)).ToDictionaryAsync(m => m.SubscriberId, ct);
         bool confirmNow = confirmed || list.OptIn == OptIn.Single;
         int added = 0, confirmedCount = 0, unchanged = 0, refused = 0;
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
 
-        foreach (var row in rows)
+        var byKey = rows.ToDictionary(r => EmailAddress.Key(r.Email), StringComparer.Ordinal);
+        var keys = byKey.Keys.ToList();
+        var known = await db.Subscribers.AsNoTracking().Where(s => EF.Parameter(keys).Contains(s.EmailKey))
+            .Select(s => new Known(s.Id, s.EmailKey, s.Name)).ToDictionaryAsync(s => s.EmailKey, StringComparer.Ordinal, ct);
+
+        var fresh = byKey.Where(kv => !known.ContainsKey(kv.Key)).ToList();
+        var freshKeySet = fresh.Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
+        await InsertRowsAsync("Subscribers", ["Email", "EmailKey", "Name", "CreatedUtc", "UpdatedUtc"], "(\"EmailKey\")",
+            fresh.Select(kv => new object?[] { kv.Value.Email, kv.Key, kv.Value.Name, now, now }), ct);
+        if (fresh.Count > 0)
         {
-            string key = EmailAddress.Key(row.Email);
-            if (!subscribers.TryGetValue(key, out var subscriber))
-            {
-                subscriber = new Subscriber { Email = row.Email, EmailKey = key, Name = row.Name, CreatedUtc = now, UpdatedUtc = now };
-                db.Subscribers.Add(subscriber);
-                subscribers[key] = subscriber;
-            }
-            else if (row.Name is not null && subscriber.Name != row.Name)
-            {
-                subscriber.Name = row.Name;
-                subscriber.UpdatedUtc = now;
-            }
+            var freshKeys = fresh.Select(kv => kv.Key).ToList();
+            foreach (var s in await db.Subscribers.AsNoTracking().Where(s => EF.Parameter(freshKeys).Contains(s.EmailKey))
+                         .Select(s => new Known(s.Id, s.EmailKey, s.Name)).ToListAsync(ct))
+                known[s.EmailKey] = s;
+        }
 
-            if (subscriber.Id == 0 || !memberships.TryGetValue(subscriber.Id, out var membership))
+        // An admin's file may correct names of people already known.
+        foreach (var (key, row) in byKey)
+            if (row.Name is not null && known[key].Name != row.Name && !freshKeySet.Contains(key))
+                await db.Subscribers.Where(s => s.Id == known[key].Id)
+                    .ExecuteUpdateAsync(s => s.SetProperty(x => x.Name, row.Name).SetProperty(x => x.UpdatedUtc, now), ct);
+
+        var ids = known.Values.Select(k => k.Id).ToList();
+        var memberships = await db.Memberships.AsNoTracking().Where(m => m.ListId == list.Id && EF.Parameter(ids).Contains(m.SubscriberId))
+            .Select(m => new KnownMembership(m.Id, m.SubscriberId, m.Status, m.UnsubscribedUtc, m.BouncedUtc))
+            .ToDictionaryAsync(m => m.SubscriberId, ct);
+
+        var joins = new List<object?[]>();
+        foreach (var (key, row) in byKey)
+        {
+            int subscriberId = known[key].Id;
+            if (!memberships.TryGetValue(subscriberId, out var membership))
             {
-                db.Memberships.Add(new Membership
-                {
-                    ListId = list.Id, Subscriber = subscriber, SubscribedUtc = now, UpdatedUtc = now,
-                    Status = confirmNow ? MembershipStatus.Confirmed : MembershipStatus.Unconfirmed,
-                    ConfirmedUtc = confirmNow ? now : null,
-                    ConfirmationRequestedUtc = confirmNow ? null : now,
-                });
+                joins.Add([list.Id, subscriberId, (confirmNow ? MembershipStatus.Confirmed : MembershipStatus.Unconfirmed).ToString(),
+                    now, confirmNow ? now : null, confirmNow ? null : now, 0, now]);
                 added++;
                 continue;
             }
             switch (membership.Status)
             {
                 case MembershipStatus.Unconfirmed when confirmed:
-                    Subscriptions.Confirm(membership, now);
+                    await db.Memberships.Where(m => m.Id == membership.Id).ExecuteUpdateAsync(m => m
+                        .SetProperty(x => x.Status, MembershipStatus.Confirmed).SetProperty(x => x.ConfirmedUtc, now)
+                        .SetProperty(x => x.ConfirmationRequestedUtc, (DateTime?)null).SetProperty(x => x.UpdatedUtc, now), ct);
                     confirmedCount++;
                     break;
                 case MembershipStatus.Unsubscribed or MembershipStatus.Bounced:
@@ -153,8 +173,36 @@ public sealed class CsvImporter(PublisherDbContext db, TimeProvider clock, Confi
                     break;
             }
         }
-        await db.SaveChangesAsync(ct);
-        db.ChangeTracker.Clear();
+        await InsertRowsAsync("Memberships",
+            ["ListId", "SubscriberId", "Status", "SubscribedUtc", "ConfirmedUtc", "ConfirmationRequestedUtc", "ConsecutiveBounces", "UpdatedUtc"],
+            "(\"ListId\", \"SubscriberId\")", joins, ct);
+        await transaction.CommitAsync(ct);
         return (added, confirmedCount, unchanged, refused);
+    }
+
+    /// <summary>
+    /// INSERT … ON CONFLICT DO NOTHING, one prepared command executed per row inside the batch's transaction: the
+    /// fastest bulk path SQLite has (a multi-row VALUES list binds its parameters by name, which costs the square
+    /// of their number), and plain ADO.NET, so PostgreSQL runs it too.
+    /// </summary>
+    private async Task InsertRowsAsync(string table, string[] columns, string conflictTarget, IEnumerable<object?[]> rows, CancellationToken ct)
+    {
+        var connection = db.Database.GetDbConnection();
+        await using var command = connection.CreateCommand();
+        command.Transaction = db.Database.CurrentTransaction?.GetDbTransaction();
+        command.CommandText = $"INSERT INTO \"{table}\" ({string.Join(", ", columns.Select(c => $"\"{c}\""))}) " +
+                              $"VALUES ({string.Join(", ", columns.Select((_, n) => "@c" + n))}) ON CONFLICT {conflictTarget} DO NOTHING";
+        var parameters = columns.Select((_, n) =>
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = "@c" + n;
+            command.Parameters.Add(parameter);
+            return parameter;
+        }).ToArray();
+        foreach (var row in rows)
+        {
+            for (int c = 0; c < columns.Length; c++) parameters[c].Value = row[c] ?? DBNull.Value;
+            await command.ExecuteNonQueryAsync(ct);
+        }
     }
 }
