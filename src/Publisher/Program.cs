@@ -5,6 +5,7 @@ using Publisher.Articles;
 using Publisher.Cli;
 using Publisher.Data;
 using Publisher.Feeds;
+using Publisher.Digests;
 using Publisher.Email;
 using Publisher.Pages;
 using Publisher.Subscribers;
@@ -21,6 +22,7 @@ builder.AddPages();
 builder.AddAdmin();
 builder.AddEmail();
 builder.AddSubscribers();
+builder.AddDigests();
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
 
@@ -51,6 +53,7 @@ app.MapPages();
 app.MapFeeds();
 app.MapArticlesApi();
 app.MapSubscribers();
+app.MapDigestsApi();
 app.MapOpenApi().RequireAuthorization(AdminKeyAuthentication.Policy);
 
 await app.RunAsync();

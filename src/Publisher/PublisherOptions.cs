@@ -14,6 +14,7 @@ public sealed class PublisherOptions
     public string? Secret { get; set; }
     public SmtpOptions Smtp { get; set; } = new();
     public SubscriptionOptions Subscriptions { get; set; } = new();
+    public DigestOptions Digests { get; set; } = new();
     public SiteOptions Site { get; set; } = new();
     public DatabaseOptions Database { get; set; } = new();
     public FeedOptions Feeds { get; set; } = new();
@@ -89,4 +90,10 @@ public sealed class SubscriptionOptions
     public int PerClientPerMinute { get; set; } = 10;
     /// <summary>POST /subscribe requests per target email address per hour.</summary>
     public int PerAddressPerHour { get; set; } = 5;
+}
+
+public sealed class DigestOptions
+{
+    /// <summary>Consecutive permanent refusals (5xx) after which a membership is marked Bounced.</summary>
+    public int HardBouncesBeforeBounced { get; set; } = 3;
 }

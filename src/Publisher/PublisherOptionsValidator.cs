@@ -34,6 +34,7 @@ public sealed class PublisherOptionsValidator : IValidateOptions<PublisherOption
         if (!MimeKit.MailboxAddress.TryParse(smtp.From, out _)) errors.Add($"Publisher:Smtp:From '{smtp.From}' is not a mail address.");
         if (o.Subscriptions.PerClientPerMinute < 1) errors.Add("Publisher:Subscriptions:PerClientPerMinute must be at least 1.");
         if (o.Subscriptions.PerAddressPerHour < 1) errors.Add("Publisher:Subscriptions:PerAddressPerHour must be at least 1.");
+        if (o.Digests.HardBouncesBeforeBounced is < 1 or > 100) errors.Add("Publisher:Digests:HardBouncesBeforeBounced must be between 1 and 100.");
         if (o.Secret is { Length: > 0 and < 16 }) errors.Add("Publisher:Secret must be at least 16 characters.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

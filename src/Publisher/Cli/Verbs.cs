@@ -21,6 +21,7 @@ public static class Verbs
             FeedsCommands.Feeds(services),
             Subscribers.SubscribersCommands.Lists(services),
             Subscribers.SubscribersCommands.Subscribers(services),
+            Digests.DigestCommands.Digest(services),
         };
         try
         {

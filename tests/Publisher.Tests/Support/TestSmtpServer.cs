@@ -22,6 +22,8 @@ public sealed class TestSmtpServer : IAsyncDisposable
     public int Sessions => Volatile.Read(ref _sessions);
     /// <summary>Decides the reply to the n-th message (1-based); null accepts it.</summary>
     public Func<int, SmtpResponse?> Reply { get; set; } = _ => null;
+    /// <summary>Recipients refused for good (550) whenever they come.</summary>
+    public ConcurrentDictionary<string, bool> Refused { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     public TestSmtpServer()
     {
@@ -59,6 +61,8 @@ public sealed class TestSmtpServer : IAsyncDisposable
         {
             int n = Interlocked.Increment(ref owner._count);
             if (owner.Reply(n) is { } refusal) return refusal;
+            if (transaction.To.Any(to => owner.Refused.ContainsKey($"{to.User}@{to.Host}")))
+                return new SmtpResponse(SmtpReplyCode.MailboxUnavailable, "mailbox unavailable");
             using var stream = new MemoryStream(buffer.ToArray());
             owner.Received.Enqueue(await MimeMessage.LoadAsync(stream, ct));
             return SmtpResponse.Ok;

@@ -1,0 +1,164 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Publisher.Data;
+using Publisher.Email;
+using Publisher.Subscribers;
+
+namespace Publisher.Digests;
+
+/// <summary>
+/// Sends a digest from its ledger: claim a chunk of rows in one statement, send each, mark each. Several
+/// workers (threads, processes, hosts) may run this at once; the claim's re-checked WHERE is what keeps a
+/// row from being taken twice, on SQLite (one writer at a time) and on PostgreSQL (the UPDATE re-evaluates
+/// the condition on the locked row). See Digests/README.md.
+/// </summary>
+public sealed class DigestSender(IServiceScopeFactory scopes, IMailTransport transport, IOptions<PublisherOptions> options,
+    TimeProvider clock, ILogger<DigestSender> logger)
+{
+    public const int ChunkSize = 50;
+    /// <summary>A Sending row older than this belongs to a worker that died; it is taken back.</summary>
+    public static readonly TimeSpan ClaimLease = TimeSpan.FromSeconds(60);
+    public const int MaxAttempts = 3;
+
+    public sealed record Outcome(int Sent, int Failed, int Unknown, int Skipped);
+
+    /// <summary>Sends every claimable row of <paramref name="digestId"/> with as many workers as SMTP connections.</summary>
+    public async Task<Outcome> SendAsync(int digestId, string baseUrl, CancellationToken ct = default)
+    {
+        Digest digest;
+        List<Articles.Article> articles;
+        MailingList list;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+            digest = await db.Digests.AsNoTracking().Include(d => d.List).SingleAsync(d => d.Id == digestId, ct);
+            list = digest.List;
+            var ids = digest.ArticleIdList;
+            var byId = await db.Articles.AsNoTracking().Where(a => ids.Contains(a.Id)).ToDictionaryAsync(a => a.Id, ct);
+            articles = ids.Where(byId.ContainsKey).Select(id => byId[id]).ToList();
+        }
+        DigestComposer.Rendered rendered;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            rendered = await scope.ServiceProvider.GetRequiredService<DigestComposer>()
+                .RenderAsync(list, articles, 0, baseUrl, new DateTimeOffset(DateTime.SpecifyKind(digest.CreatedUtc, DateTimeKind.Utc)));
+        }
+
+        int workers = options.Value.Smtp.UsesOutbox ? 1 : options.Value.Smtp.MaxConnections;
+        var results = await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => WorkAsync(digestId, rendered, baseUrl, ct)));
+        return new Outcome(results.Sum(r => r.Sent), results.Sum(r => r.Failed), results.Sum(r => r.Unknown), results.Sum(r => r.Skipped));
+    }
+
+    private sealed record Claimed(long Id, int MembershipId, int SubscriberId, string MessageId, int Attempts, string Email, string? Name,
+        MembershipStatus Status, int ConsecutiveBounces);
+
+    private async Task<Outcome> WorkAsync(int digestId, DigestComposer.Rendered rendered, string baseUrl, CancellationToken ct)
+    {
+        int sent = 0, failed = 0, unknown = 0, skipped = 0;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+        var composer = scope.ServiceProvider.GetRequiredService<DigestComposer>();
+        while (!ct.IsCancellationRequested)
+        {
+            var chunk = await ClaimAsync(db, digestId, ct);
+            if (chunk.Count == 0) break;
+            foreach (var row in chunk)
+            {
+                if (row.Status != MembershipStatus.Confirmed)
+                {
+                    await MarkAsync(db, row.Id, DeliveryState.Failed, $"not sent: the member is {row.Status.ToString().ToLowerInvariant()}", ct);
+                    skipped++;
+                    continue;
+                }
+                try
+                {
+                    var message = composer.Personalize(rendered, row.MembershipId, row.Email, row.Name, row.MessageId, baseUrl);
+                    string reply = await transport.SendAsync(message, ct);
+                    await MarkAsync(db, row.Id, DeliveryState.Sent, reply, ct);
+                    if (row.ConsecutiveBounces > 0)
+                        await db.Memberships.Where(m => m.Id == row.MembershipId).ExecuteUpdateAsync(m => m.SetProperty(x => x.ConsecutiveBounces, 0), ct);
+                    sent++;
+                }
+                catch (MailDeliveryException ex) when (ex.Failure == MailFailure.Permanent)
+                {
+                    await MarkAsync(db, row.Id, DeliveryState.Failed, ex.Reply, ct);
+                    await CountBounceAsync(db, row, ct);
+                    failed++;
+                }
+                catch (MailDeliveryException ex) when (ex.Failure == MailFailure.Unknown)
+                {
+                    // The server may have it: never resent automatically; the admin sees it and may resend.
+                    await MarkAsync(db, row.Id, DeliveryState.Unknown, ex.Reply, ct);
+                    logger.LogWarning("Delivery {Id} to {Email} has an unknown outcome: {Reply}", row.Id, row.Email, ex.Reply);
+                    unknown++;
+                }
+                catch (MailDeliveryException ex)
+                {
+                    bool giveUp = row.Attempts >= MaxAttempts;
+                    await MarkAsync(db, row.Id, giveUp ? DeliveryState.Failed : DeliveryState.Pending, ex.Reply, ct);
+                    if (giveUp) failed++;
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // A broken template or message for this recipient: nothing partial went out; the others go on.
+                    logger.LogError(ex, "Composing delivery {Id} for {Email} failed", row.Id, row.Email);
+                    await MarkAsync(db, row.Id, DeliveryState.Failed, "not sent: " + ex.Message, ct);
+                    failed++;
+                }
+            }
+        }
+        return new Outcome(sent, failed, unknown, skipped);
+    }
+
+    /// <summary>
+    /// Claims up to <see cref="ChunkSize"/> rows in one UPDATE: Pending ones, and Sending ones whose claim expired.
+    /// The outer WHERE repeats the condition, so a row claimed by a concurrent worker after the subquery ran is skipped.
+    /// </summary>
+    private async Task<List<Claimed>> ClaimAsync(PublisherDbContext db, int digestId, CancellationToken ct)
+    {
+        string me = Environment.MachineName + ":" + Environment.ProcessId + ":" + Guid.NewGuid().ToString("N");
+        var now = clock.GetUtcNow().UtcDateTime;
+        var expired = now - ClaimLease;
+        int claimed = await db.Database.ExecuteSqlAsync($"""
+            UPDATE "Deliveries"
+            SET "State" = 'Sending', "ClaimedBy" = {me}, "ClaimedUtc" = {now}, "Attempts" = "Attempts" + 1, "UpdatedUtc" = {now}
+            WHERE "Id" IN (
+                SELECT "Id" FROM "Deliveries"
+                WHERE "DigestId" = {digestId} AND ("State" = 'Pending' OR ("State" = 'Sending' AND "ClaimedUtc" < {expired}))
+                ORDER BY "Id" LIMIT {ChunkSize})
+              AND ("State" = 'Pending' OR ("State" = 'Sending' AND "ClaimedUtc" < {expired}))
+            """, ct);
+        if (claimed == 0) return [];
+        var rows = await (
+            from d in db.Deliveries.AsNoTracking()
+            where d.DigestId == digestId && d.ClaimedBy == me && d.State == DeliveryState.Sending
+            join m in db.Memberships on d.MembershipId equals m.Id
+            join s in db.Subscribers on m.SubscriberId equals s.Id
+            orderby d.Id
+            select new { d.Id, d.MembershipId, d.SubscriberId, d.MessageId, d.Attempts, s.Email, s.Name, m.Status, m.ConsecutiveBounces })
+            .ToListAsync(ct);
+        return rows.Select(r => new Claimed(r.Id, r.MembershipId, r.SubscriberId, r.MessageId, r.Attempts, r.Email, r.Name, r.Status, r.ConsecutiveBounces)).ToList();
+    }
+
+    private async Task MarkAsync(PublisherDbContext db, long id, DeliveryState state, string reply, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        string trimmed = reply.Length > 1000 ? reply[..1000] : reply;
+        // Not cancelled with the run: a message that went out must be recorded even while stopping.
+        await db.Deliveries.Where(d => d.Id == id).ExecuteUpdateAsync(d => d
+            .SetProperty(x => x.State, state)
+            .SetProperty(x => x.LastReply, trimmed)
+            .SetProperty(x => x.ClaimedBy, (string?)null)
+            .SetProperty(x => x.SentUtc, state == DeliveryState.Sent ? now : null)
+            .SetProperty(x => x.UpdatedUtc, now), CancellationToken.None);
+    }
+
+    private async Task CountBounceAsync(PublisherDbContext db, Claimed row, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        await db.Memberships.Where(m => m.Id == row.MembershipId)
+            .ExecuteUpdateAsync(m => m.SetProperty(x => x.ConsecutiveBounces, x => x.ConsecutiveBounces + 1), ct);
+        await db.Memberships.Where(m => m.Id == row.MembershipId && m.ConsecutiveBounces >= options.Value.Digests.HardBouncesBeforeBounced && m.Status == MembershipStatus.Confirmed)
+            .ExecuteUpdateAsync(m => m.SetProperty(x => x.Status, MembershipStatus.Bounced).SetProperty(x => x.BouncedUtc, now).SetProperty(x => x.UpdatedUtc, now), ct);
+    }
+}

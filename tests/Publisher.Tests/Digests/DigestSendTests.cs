@@ -1,0 +1,187 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using MimeKit;
+using Publisher.Data;
+using Publisher.Digests;
+using Publisher.Tests.Support;
+
+namespace Publisher.Tests.Digests;
+
+/// <summary>Digests made and sent through the real host, to a real SMTP server.</summary>
+public sealed class DigestSendTests : IAsyncLifetime
+{
+    private readonly TempSite _site = new();
+    private readonly TestSmtpServer _smtp = new();
+    private PublisherFactory _factory = null!;
+    private HttpClient _admin = null!;
+
+    public async Task InitializeAsync()
+    {
+        var settings = _site.Settings();
+        foreach (var (k, v) in _smtp.Settings(maxConnections: 4)) settings[k] = v;
+        _factory = new PublisherFactory(settings);
+        _admin = _factory.CreateAdminClient();
+        Assert.Equal(HttpStatusCode.Created, (await _admin.PostAsJsonAsync("/api/lists", new { name = "news", description = "政务要闻" })).StatusCode);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _factory.DisposeAsync();
+        await _smtp.DisposeAsync();
+        _site.Dispose();
+    }
+
+    private async Task PostArticlesAsync(int count, string prefix = "文章")
+    {
+        for (int i = 1; i <= count; i++)
+        {
+            var response = await _admin.PostAsJsonAsync("/api/articles", new
+            {
+                slug = $"{prefix}-{i}", title = $"{prefix}第{i}篇：关于做好冬季供暖保障工作的通知", publishedAt = $"2026-11-{(i % 27) + 1:00} 09:00",
+                category = i % 2 == 0 ? "通知公告" : "人民监督",
+                contentText = string.Concat(Enumerable.Repeat("为切实做好今冬明春供暖保障工作，确保群众温暖过冬，现将有关事项通知如下。", 12)),
+            });
+            Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        }
+    }
+
+    private async Task AddMembersAsync(int count, bool confirmed = true, string prefix = "reader")
+    {
+        var csv = "email,name\n" + string.Join('\n', Enumerable.Range(1, count).Select(i => $"{prefix}{i}@example.org,读者{i}"));
+        var response = await _admin.PostAsync($"/api/lists/news/subscribers/import{(confirmed ? "?confirmed=true" : "")}", new StringContent(csv));
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task EachConfirmedMemberGetsOneDigestWithListHeadersAndTheirOwnUnsubscribeLink()
+    {
+        await PostArticlesAsync(3);
+        await AddMembersAsync(3);
+        await _admin.PostAsJsonAsync("/api/lists/news/subscribers", new { email = "waiting@example.org" }); // unconfirmed: no digest
+
+        var response = await _admin.PostAsync("/api/lists/news/digests", null);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var digest = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(3, digest.GetProperty("counts").GetProperty("sent").GetInt32());
+        Assert.Equal(0, digest.GetProperty("counts").GetProperty("pending").GetInt32());
+        Assert.Equal(3, digest.GetProperty("articles").GetArrayLength());
+
+        var digests = _smtp.Received.Where(m => m.Headers[HeaderId.ListId] is not null).ToList();
+        Assert.Equal(3, digests.Count);
+        Assert.Equal(3, digests.Select(m => m.To.Mailboxes.Single().Address).Distinct().Count());
+        var mail = digests.Single(m => m.To.Mailboxes.Single().Address == "reader2@example.org");
+        int id = digest.GetProperty("id").GetInt32();
+        Assert.Matches($@"^digest-{id}\.subscriber-\d+@feeds\.example\.test$", mail.MessageId);
+        Assert.Contains("<news.feeds.example.test>", mail.Headers[HeaderId.ListId]);
+        Assert.Equal("List-Unsubscribe=One-Click", mail.Headers["List-Unsubscribe-Post"]);
+        var unsubscribe = Regex.Match(mail.Headers[HeaderId.ListUnsubscribe] ?? "", @"^<http://feeds\.example\.test(/unsubscribe/[A-Za-z0-9_-]+)>$");
+        Assert.True(unsubscribe.Success, mail.Headers[HeaderId.ListUnsubscribe]);
+        Assert.StartsWith("政务要闻｜", mail.Subject);
+        Assert.Contains("读者2，您好", mail.TextBody);
+        Assert.Contains("读者2，您好", mail.HtmlBody);
+        Assert.Contains("文章第1篇", mail.HtmlBody);
+        Assert.Contains("href=\"http://feeds.example.test/articles/", mail.HtmlBody);
+        Assert.Contains(unsubscribe.Groups[1].Value, mail.HtmlBody);
+        Assert.Contains(unsubscribe.Groups[1].Value, mail.TextBody);
+        Assert.DoesNotContain("%%PUBLISHER", mail.HtmlBody + mail.TextBody);
+        Assert.DoesNotMatch(@"&#x[4-9A-F][0-9A-F]{3};", mail.HtmlBody!);
+        // Lines fit 72 columns (a Chinese character takes two); only a bare URL may be longer, never broken.
+        Assert.All(mail.TextBody!.Split('\n'), line => Assert.True(TextWidth(line) <= 72 || Regex.IsMatch(line, @"^\s*https?://\S+$"), line));
+
+        // The one-click link in the header works for that member only.
+        var client = _factory.CreateClient();
+        var form = new FormUrlEncodedContent(new Dictionary<string, string> { ["List-Unsubscribe"] = "One-Click" });
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync(unsubscribe.Groups[1].Value, form)).StatusCode);
+        var members = await _admin.GetFromJsonAsync<JsonElement>("/api/lists/news/subscribers?status=unsubscribed");
+        Assert.Equal("reader2@example.org", members.GetProperty("items").EnumerateArray().Single().GetProperty("email").GetString());
+    }
+
+    private static int TextWidth(string line) => line.Sum(c => c >= 0x2E80 ? 2 : 1);
+
+    [Fact]
+    public async Task ARunWithNothingNewSendsNothingAndARepeatSendsNoSecondCopy()
+    {
+        Assert.Equal(HttpStatusCode.NoContent, (await _admin.PostAsync("/api/lists/news/digests", null)).StatusCode); // no articles yet
+        await PostArticlesAsync(2);
+        await AddMembersAsync(5);
+        Assert.Equal(HttpStatusCode.OK, (await _admin.PostAsync("/api/lists/news/digests", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await _admin.PostAsync("/api/lists/news/digests", null)).StatusCode);
+        Assert.Equal(5, _smtp.Received.Count);
+
+        // New articles make a new digest with only them.
+        await PostArticlesAsync(1, "新");
+        var second = await (await _admin.PostAsync("/api/lists/news/digests", null)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Single(second.GetProperty("articles").EnumerateArray());
+        Assert.Equal(10, _smtp.Received.Count);
+        Assert.Equal(2, (await _admin.GetFromJsonAsync<JsonElement>("/api/lists/news/digests")).GetArrayLength());
+    }
+
+    [Fact]
+    public async Task DigestIsSentOncePerSubscriberWhenTwoSendersWorkTheSameLedger()
+    {
+        await PostArticlesAsync(2);
+        await AddMembersAsync(300);
+        int digestId;
+        using (var scope = _factory.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+            var list = db.Lists.Single(l => l.Name == "news");
+            digestId = (await scope.ServiceProvider.GetRequiredService<DigestPlanner>().CreateAsync(list))!.Id;
+        }
+        var sender = _factory.Services.GetRequiredService<DigestSender>();
+        // Two runs at once (as the schedule and a CLI verb would be): 2 × 4 workers claiming from one ledger.
+        var results = await Task.WhenAll(sender.SendAsync(digestId, "http://feeds.example.test"), sender.SendAsync(digestId, "http://feeds.example.test"));
+
+        Assert.Equal(300, results.Sum(r => r.Sent));
+        Assert.Equal(300, _smtp.Received.Count);
+        Assert.Equal(300, _smtp.Received.Select(m => m.MessageId).Distinct().Count());
+        // A third run finds nothing to send.
+        Assert.Equal(0, (await sender.SendAsync(digestId, "http://feeds.example.test")).Sent);
+    }
+
+    [Fact]
+    public async Task RefusedAddressesAreFailedWithTheReplyAndBouncedAfterThreeDigests()
+    {
+        await AddMembersAsync(3);
+        _smtp.Refused["reader3@example.org"] = true;
+        for (int round = 1; round <= 3; round++)
+        {
+            await PostArticlesAsync(1, $"第{round}轮");
+            var digest = await (await _admin.PostAsync("/api/lists/news/digests", null)).Content.ReadFromJsonAsync<JsonElement>();
+            var counts = digest.GetProperty("counts");
+            Assert.Equal(2, counts.GetProperty("sent").GetInt32());
+            Assert.Equal(1, counts.GetProperty("failed").GetInt32());
+        }
+        var bounced = await _admin.GetFromJsonAsync<JsonElement>("/api/lists/news/subscribers?status=bounced");
+        Assert.Equal("reader3@example.org", bounced.GetProperty("items").EnumerateArray().Single().GetProperty("email").GetString());
+        using var scope = _factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+        Assert.All(db.Deliveries.Where(d => d.State == DeliveryState.Failed).ToList(), d => Assert.StartsWith("550", d.LastReply));
+
+        // A bounced member gets no more digests.
+        await PostArticlesAsync(1, "第4轮");
+        var fourth = await (await _admin.PostAsync("/api/lists/news/digests", null)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(2, fourth.GetProperty("counts").GetProperty("sent").GetInt32());
+        Assert.Equal(0, fourth.GetProperty("counts").GetProperty("failed").GetInt32());
+    }
+
+    [Fact]
+    public async Task ThePreviewShowsTheNextDigestAndTwentyChineseArticlesStayUnderGmailsClippingSize()
+    {
+        Assert.Equal(HttpStatusCode.NotFound, (await _admin.GetAsync("/api/lists/news/digests/preview")).StatusCode);
+        await PostArticlesAsync(20);
+        var preview = await _admin.GetAsync("/api/lists/news/digests/preview");
+        Assert.Equal(HttpStatusCode.OK, preview.StatusCode);
+        Assert.Equal("text/html", preview.Content.Headers.ContentType!.MediaType);
+        var bytes = await preview.Content.ReadAsByteArrayAsync();
+        string html = System.Text.Encoding.UTF8.GetString(bytes);
+        for (int i = 1; i <= 20; i++) Assert.Contains($"文章第{i}篇", html);
+        Assert.True(bytes.Length < 102 * 1024, $"{bytes.Length:N0} bytes");
+        Assert.Contains("<table", html);
+        Assert.Contains("style=\"", html);
+        Assert.Empty(_smtp.Received); // a preview sends nothing
+    }
+}
