@@ -27,10 +27,9 @@ dotnet test Publisher.sln --no-build "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 # One plain closing line with the totals, whatever the runner printed above.
-summary=$(grep -Eo 'Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+' "$log" | tail -1)
-if [ -n "$summary" ]; then
-  read -r failed passed skipped < <(echo "$summary" | grep -Eo '[0-9]+' | tr '\n' ' ')
-  echo "tests: $passed passed, $failed failed, $skipped skipped"
+summary=$(grep -Eo 'Failed: +[0-9]+, Passed: +[0-9]+, Skipped: +[0-9]+' "$log" | tail -1 || true)
+if [[ $summary =~ Failed:\ +([0-9]+),\ Passed:\ +([0-9]+),\ Skipped:\ +([0-9]+) ]]; then
+  echo "tests: ${BASH_REMATCH[2]} passed, ${BASH_REMATCH[1]} failed, ${BASH_REMATCH[3]} skipped"
 fi
 rm -f "$log"
 exit "$status"
