@@ -20,7 +20,10 @@ public sealed class PublisherOptionsValidator : IValidateOptions<PublisherOption
         if (o.Articles.MaxFileBytes < 1) errors.Add("Publisher:Articles:MaxFileBytes must be positive.");
         if (o.Articles.RescanSeconds is < 1 or > 86400) errors.Add("Publisher:Articles:RescanSeconds must be between 1 and 86400.");
         if (o.AdminApiKey is { } key && key.Length is > 0 and < 16) errors.Add("Publisher:AdminApiKey must be at least 16 characters.");
+        if (o.Database.Provider != DatabaseProvider.Sqlite) errors.Add($"Publisher:Database:Provider '{o.Database.Provider}' is not supported by this build yet; use Sqlite.");
         var smtp = o.Smtp;
+        if (!smtp.UsesOutbox && string.IsNullOrWhiteSpace(o.Site.BaseUrl))
+            errors.Add("Publisher:Site:BaseUrl is required when Publisher:Smtp:Host is set: links in real mail must reach the site.");
         if (!smtp.UsesOutbox)
         {
             if (smtp.Port is < 1 or > 65535) errors.Add("Publisher:Smtp:Port must be between 1 and 65535.");

@@ -21,7 +21,8 @@ public static class ArticleHtml
         sanitizer.AllowedAttributes.Remove("style");
         sanitizer.AllowedAttributes.Remove("class");
         sanitizer.AllowedAttributes.Remove("id");
-        sanitizer.AllowedTags.Remove("form");
+        foreach (var tag in new[] { "form", "input", "button", "select", "option", "optgroup", "textarea", "fieldset", "legend", "label" })
+            sanitizer.AllowedTags.Remove(tag);
         return sanitizer;
     }
 

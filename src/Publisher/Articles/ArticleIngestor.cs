@@ -66,7 +66,9 @@ public sealed class ArticleIngestor(PublisherDbContext db, IOptions<PublisherOpt
     {
         string slug = Slugs.From(draft.Slug ?? draft.Title);
         string key = "api:" + slug;
-        var article = await db.Articles.SingleOrDefaultAsync(a => a.SourceKey == key || a.Slug == slug, ct);
+        // Only the API's own article of that slug is updated; a file article with the same slug is left alone
+        // (the new one gets a free slug), or the next scan of the file would silently undo this post.
+        var article = await db.Articles.SingleOrDefaultAsync(a => a.SourceKey == key, ct);
         IngestOutcome outcome;
         if (article is null)
         {

@@ -65,7 +65,17 @@ public sealed class ArticleWatcher(IServiceScopeFactory scopes, IOptions<Publish
 
         await using var scope = scopes.CreateAsyncScope();
         var ingestor = scope.ServiceProvider.GetRequiredService<ArticleIngestor>();
-        var results = await ingestor.IngestFilesAsync(changed, ct);
+        List<IngestResult> results;
+        try
+        {
+            results = await ingestor.IngestFilesAsync(changed, ct);
+        }
+        catch
+        {
+            // Nothing of this batch may be lost: forget the stamps so the next scan reads these files again.
+            foreach (var file in changed) _seen.Remove(file);
+            throw;
+        }
         foreach (var r in results)
         {
             if (r.Outcome == IngestOutcome.Rejected) logger.LogWarning("Rejected {File}: {Reason}", r.Name, r.Detail);

@@ -60,13 +60,18 @@ public sealed class DigestSender(IServiceScopeFactory scopes, IMailTransport tra
         var composer = scope.ServiceProvider.GetRequiredService<DigestComposer>();
         while (!ct.IsCancellationRequested)
         {
-            var chunk = await ClaimAsync(db, digestId, ct);
+            var (me, chunk) = await ClaimAsync(db, digestId, ct);
             if (chunk.Count == 0) break;
             foreach (var row in chunk)
             {
+                // Renew the claim just before sending; if it expired and another worker took the row, leave it to them.
+                var now = clock.GetUtcNow().UtcDateTime;
+                int still = await db.Deliveries.Where(d => d.Id == row.Id && d.ClaimedBy == me && d.State == DeliveryState.Sending)
+                    .ExecuteUpdateAsync(d => d.SetProperty(x => x.ClaimedUtc, now), ct);
+                if (still == 0) continue;
                 if (row.Status != MembershipStatus.Confirmed)
                 {
-                    await MarkAsync(db, row.Id, DeliveryState.Failed, $"not sent: the member is {row.Status.ToString().ToLowerInvariant()}", ct);
+                    await MarkAsync(db, row.Id, me, DeliveryState.Failed, $"not sent: the member is {row.Status.ToString().ToLowerInvariant()}", ct);
                     skipped++;
                     continue;
                 }
@@ -74,35 +79,35 @@ public sealed class DigestSender(IServiceScopeFactory scopes, IMailTransport tra
                 {
                     var message = composer.Personalize(rendered, row.MembershipId, row.Email, row.Name, row.MessageId, baseUrl);
                     string reply = await transport.SendAsync(message, ct);
-                    await MarkAsync(db, row.Id, DeliveryState.Sent, reply, ct);
+                    await MarkAsync(db, row.Id, me, DeliveryState.Sent, reply, ct);
                     if (row.ConsecutiveBounces > 0)
                         await db.Memberships.Where(m => m.Id == row.MembershipId).ExecuteUpdateAsync(m => m.SetProperty(x => x.ConsecutiveBounces, 0), ct);
                     sent++;
                 }
                 catch (MailDeliveryException ex) when (ex.Failure == MailFailure.Permanent)
                 {
-                    await MarkAsync(db, row.Id, DeliveryState.Failed, ex.Reply, ct);
-                    await CountBounceAsync(db, row, ct);
+                    await MarkAsync(db, row.Id, me, DeliveryState.Failed, ex.Reply, ct);
+                    if (ex.RecipientRefused) await CountBounceAsync(db, row, ct);
                     failed++;
                 }
                 catch (MailDeliveryException ex) when (ex.Failure == MailFailure.Unknown)
                 {
                     // The server may have it: never resent automatically; the admin sees it and may resend.
-                    await MarkAsync(db, row.Id, DeliveryState.Unknown, ex.Reply, ct);
+                    await MarkAsync(db, row.Id, me, DeliveryState.Unknown, ex.Reply, ct);
                     logger.LogWarning("Delivery {Id} to {Email} has an unknown outcome: {Reply}", row.Id, row.Email, ex.Reply);
                     unknown++;
                 }
                 catch (MailDeliveryException ex)
                 {
                     bool giveUp = row.Attempts >= MaxAttempts;
-                    await MarkAsync(db, row.Id, giveUp ? DeliveryState.Failed : DeliveryState.Pending, ex.Reply, ct);
+                    await MarkAsync(db, row.Id, me, giveUp ? DeliveryState.Failed : DeliveryState.Pending, ex.Reply, ct);
                     if (giveUp) failed++;
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
                     // A broken template or message for this recipient: nothing partial went out; the others go on.
                     logger.LogError(ex, "Composing delivery {Id} for {Email} failed", row.Id, row.Email);
-                    await MarkAsync(db, row.Id, DeliveryState.Failed, "not sent: " + ex.Message, ct);
+                    await MarkAsync(db, row.Id, me, DeliveryState.Failed, "not sent: " + ex.Message, ct);
                     failed++;
                 }
             }
@@ -114,7 +119,7 @@ public sealed class DigestSender(IServiceScopeFactory scopes, IMailTransport tra
     /// Claims up to <see cref="ChunkSize"/> rows in one UPDATE: Pending ones, and Sending ones whose claim expired.
     /// The outer WHERE repeats the condition, so a row claimed by a concurrent worker after the subquery ran is skipped.
     /// </summary>
-    private async Task<List<Claimed>> ClaimAsync(PublisherDbContext db, int digestId, CancellationToken ct)
+    private async Task<(string Me, List<Claimed> Rows)> ClaimAsync(PublisherDbContext db, int digestId, CancellationToken ct)
     {
         string me = Environment.MachineName + ":" + Environment.ProcessId + ":" + Guid.NewGuid().ToString("N");
         var now = clock.GetUtcNow().UtcDateTime;
@@ -128,7 +133,7 @@ public sealed class DigestSender(IServiceScopeFactory scopes, IMailTransport tra
                 ORDER BY "Id" LIMIT {ChunkSize})
               AND ("State" = 'Pending' OR ("State" = 'Sending' AND "ClaimedUtc" < {expired}))
             """, ct);
-        if (claimed == 0) return [];
+        if (claimed == 0) return (me, []);
         var rows = await (
             from d in db.Deliveries.AsNoTracking()
             where d.DigestId == digestId && d.ClaimedBy == me && d.State == DeliveryState.Sending
@@ -137,15 +142,15 @@ public sealed class DigestSender(IServiceScopeFactory scopes, IMailTransport tra
             orderby d.Id
             select new { d.Id, d.MembershipId, d.SubscriberId, d.MessageId, d.Attempts, s.Email, s.Name, m.Status, m.ConsecutiveBounces })
             .ToListAsync(ct);
-        return rows.Select(r => new Claimed(r.Id, r.MembershipId, r.SubscriberId, r.MessageId, r.Attempts, r.Email, r.Name, r.Status, r.ConsecutiveBounces)).ToList();
+        return (me, rows.Select(r => new Claimed(r.Id, r.MembershipId, r.SubscriberId, r.MessageId, r.Attempts, r.Email, r.Name, r.Status, r.ConsecutiveBounces)).ToList());
     }
 
-    private async Task MarkAsync(PublisherDbContext db, long id, DeliveryState state, string reply, CancellationToken ct)
+    private async Task MarkAsync(PublisherDbContext db, long id, string me, DeliveryState state, string reply, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         string trimmed = reply.Length > 1000 ? reply[..1000] : reply;
         // Not cancelled with the run: a message that went out must be recorded even while stopping.
-        await db.Deliveries.Where(d => d.Id == id).ExecuteUpdateAsync(d => d
+        await db.Deliveries.Where(d => d.Id == id && d.ClaimedBy == me).ExecuteUpdateAsync(d => d
             .SetProperty(x => x.State, state)
             .SetProperty(x => x.LastReply, trimmed)
             .SetProperty(x => x.ClaimedBy, (string?)null)

@@ -45,7 +45,8 @@ public static class DigestsApi
     {
         var list = await db.Lists.AsNoTracking().SingleOrDefaultAsync(l => l.Name == name, ct);
         if (list is null) return ListsApi.NoSuchList(name);
-        var result = await runs.RunAsync(list, ct);
+        // Not tied to the request: a client that gives up must not cut a send in half.
+        var result = await runs.RunAsync(list, CancellationToken.None);
         if (result.DigestId is not { } id) return TypedResults.NoContent();
         var digest = await db.Digests.AsNoTracking().SingleAsync(d => d.Id == id, ct);
         return TypedResults.Ok(await ViewAsync(db, digest, list.Name, ct));

@@ -23,9 +23,11 @@ public enum MailFailure
     Unknown,
 }
 
-public sealed class MailDeliveryException(MailFailure failure, string reply, Exception? inner = null)
+public sealed class MailDeliveryException(MailFailure failure, string reply, Exception? inner = null, bool recipientRefused = false)
     : Exception($"{failure} delivery failure: {reply}", inner)
 {
+    /// <summary>The server refused this recipient or this message (a bounce), not the sender, the login or the connection.</summary>
+    public bool RecipientRefused { get; } = recipientRefused;
     public MailFailure Failure { get; } = failure;
     /// <summary>The server's reply (code and text), or what went wrong on the connection.</summary>
     public string Reply { get; } = reply;

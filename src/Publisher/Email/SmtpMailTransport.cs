@@ -67,7 +67,8 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
             {
                 // The connection is still good after a refusal; MailKit has reset the transaction.
                 if (client is { IsConnected: true }) { _idle.Add(client); client = null; }
-                throw new MailDeliveryException(MailFailure.Permanent, $"{(int)ex.StatusCode} {ex.Message}", ex);
+                throw new MailDeliveryException(MailFailure.Permanent, $"{(int)ex.StatusCode} {ex.Message}", ex,
+                    recipientRefused: ex.ErrorCode is SmtpErrorCode.RecipientNotAccepted or SmtpErrorCode.MessageNotAccepted);
             }
             catch (Exception ex) when (IsTransient(ex, ct))
             {
@@ -91,6 +92,7 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
     {
         SmtpCommandException => true, // 4xx (5xx was handled before)
         SmtpProtocolException or ServiceNotConnectedException or IOException or SocketException or TimeoutException => true,
+        AuthenticationException or SslHandshakeException => true, // a configuration or server problem, not the recipient's
         OperationCanceledException => !ct.IsCancellationRequested, // MailKit's own timeout
         _ => false,
     };

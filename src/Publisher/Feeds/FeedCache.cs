@@ -41,7 +41,13 @@ public sealed class FeedCache(IServiceScopeFactory scopes, IOptions<PublisherOpt
         {
             if (_byBase.TryGetValue(baseUrl, out snapshot)) return snapshot;
             _articles ??= await LoadAsync(ct);
-            if (_byBase.Count >= MaxBases) _byBase.Clear();
+            if (_byBase.Count >= MaxBases)
+            {
+                // Host headers are the client's to choose: past a few bases, new ones get an existing build
+                // instead of a rebuild each (set Publisher:Site:BaseUrl and there is only one base).
+                logger.LogWarning("Feeds are built for {Count} base URLs already; {Base} gets an existing build. Set Publisher:Site:BaseUrl.", _byBase.Count, baseUrl);
+                return _byBase.Values.First();
+            }
             return _byBase[baseUrl] = Build(_articles, baseUrl, _version);
         }
         finally { _rebuild.Release(); }

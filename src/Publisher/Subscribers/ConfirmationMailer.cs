@@ -42,17 +42,18 @@ public sealed class ConfirmationMailer(PublisherDbContext db, IMailTransport tra
                     await transport.SendAsync(await ComposeAsync(m.Id, m.Email, m.SubscriberName, m.ListName, m.Description, baseUrl), ct);
                     sent++;
                 }
-                catch (MailDeliveryException ex) when (ex.Failure == MailFailure.Transient)
-                {
-                    // Put it back so the next pass tries again.
-                    await db.Memberships.Where(x => x.Id == m.Id && x.ConfirmationSentUtc == now)
-                        .ExecuteUpdateAsync(x => x.SetProperty(p => p.ConfirmationSentUtc, m.ConfirmationSentUtc), ct);
-                    logger.LogWarning("Confirmation mail to {Email} failed for now ({Reply}); will retry", m.Email, ex.Reply);
-                    return sent;
-                }
-                catch (MailDeliveryException ex)
+                catch (MailDeliveryException ex) when (ex.Failure != MailFailure.Transient)
                 {
                     logger.LogWarning("Confirmation mail to {Email} not delivered ({Failure}): {Reply}", m.Email, ex.Failure, ex.Reply);
+                }
+                catch (Exception ex)
+                {
+                    // Transient SMTP trouble, a broken template, a stop: give the claim back so a later pass sends it.
+                    await db.Memberships.Where(x => x.Id == m.Id && x.ConfirmationSentUtc == now)
+                        .ExecuteUpdateAsync(x => x.SetProperty(p => p.ConfirmationSentUtc, m.ConfirmationSentUtc), CancellationToken.None);
+                    if (ex is OperationCanceledException) throw;
+                    logger.LogWarning(ex, "Confirmation mail to {Email} failed for now; will retry", m.Email);
+                    return sent;
                 }
             }
         }

@@ -10,7 +10,9 @@ public static class CsvExporter
 {
     public static async Task<int> WriteAsync(PublisherDbContext db, MailingList list, TextWriter output, CancellationToken ct = default)
     {
-        await using var csv = new CsvWriter(output, CultureInfo.InvariantCulture, leaveOpen: true);
+        // Names come from a public form: a leading '=', '+', '-' or '@' must not become a spreadsheet formula.
+        var config = new CsvHelper.Configuration.CsvConfiguration(CultureInfo.InvariantCulture) { InjectionOptions = CsvHelper.Configuration.InjectionOptions.Escape };
+        await using var csv = new CsvWriter(output, config, leaveOpen: true);
         foreach (var column in new[] { "email", "name", "status", "subscribed_at", "confirmed_at" }) csv.WriteField(column);
         await csv.NextRecordAsync();
         int count = 0;

@@ -50,7 +50,6 @@ public sealed class CsvImporter(PublisherDbContext db, TimeProvider clock, Confi
         int rows = 0, added = 0, confirmedCount = 0, unchanged = 0, refused = 0;
         var firstLineOf = new Dictionary<string, int>(StringComparer.Ordinal);
         var batch = new List<Row>(BatchSize);
-        int lastLine = csv.Parser.RawRow;
         while (true)
         {
             int problemsBefore = problems.Count;
@@ -58,8 +57,8 @@ public sealed class CsvImporter(PublisherDbContext db, TimeProvider clock, Confi
             if (more)
             {
                 rows++;
-                int line = lastLine + 1; // where the record starts: a quoted field may span lines
-                lastLine = csv.Parser.RawRow;
+                // Where the record starts: RawRow is its last line, and a quoted field may span several.
+                int line = csv.Parser.RawRow - csv.Parser.RawRecord.TrimEnd('\r', '\n').Count(c => c == '\n');
                 if (problems.Count > problemsBefore) continue; // BadDataFound already named this row
                 if (csv.Parser.RawRecord.Count(c => c == '"') % 2 == 1)
                 {
@@ -152,7 +151,6 @@ public sealed class CsvImporter(PublisherDbContext db, TimeProvider clock, Confi
             {
                 joins.Add([list.Id, subscriberId, (confirmNow ? MembershipStatus.Confirmed : MembershipStatus.Unconfirmed).ToString(),
                     now, confirmNow ? now : null, confirmNow ? null : now, 0, now]);
-                added++;
                 continue;
             }
             switch (membership.Status)
@@ -173,9 +171,12 @@ public sealed class CsvImporter(PublisherDbContext db, TimeProvider clock, Confi
                     break;
             }
         }
-        await InsertRowsAsync("Memberships",
+        // A row a concurrent import inserted first is not counted as added here.
+        int joined = await InsertRowsAsync("Memberships",
             ["ListId", "SubscriberId", "Status", "SubscribedUtc", "ConfirmedUtc", "ConfirmationRequestedUtc", "ConsecutiveBounces", "UpdatedUtc"],
             "(\"ListId\", \"SubscriberId\")", joins, ct);
+        added += joined;
+        unchanged += joins.Count - joined;
         await transaction.CommitAsync(ct);
         return (added, confirmedCount, unchanged, refused);
     }
@@ -185,7 +186,7 @@ public sealed class CsvImporter(PublisherDbContext db, TimeProvider clock, Confi
     /// fastest bulk path SQLite has (a multi-row VALUES list binds its parameters by name, which costs the square
     /// of their number), and plain ADO.NET, so PostgreSQL runs it too.
     /// </summary>
-    private async Task InsertRowsAsync(string table, string[] columns, string conflictTarget, IEnumerable<object?[]> rows, CancellationToken ct)
+    private async Task<int> InsertRowsAsync(string table, string[] columns, string conflictTarget, IEnumerable<object?[]> rows, CancellationToken ct)
     {
         var connection = db.Database.GetDbConnection();
         await using var command = connection.CreateCommand();
@@ -199,10 +200,12 @@ public sealed class CsvImporter(PublisherDbContext db, TimeProvider clock, Confi
             command.Parameters.Add(parameter);
             return parameter;
         }).ToArray();
+        int inserted = 0;
         foreach (var row in rows)
         {
             for (int c = 0; c < columns.Length; c++) parameters[c].Value = row[c] ?? DBNull.Value;
-            await command.ExecuteNonQueryAsync(ct);
+            inserted += await command.ExecuteNonQueryAsync(ct);
         }
+        return inserted;
     }
 }

@@ -18,8 +18,9 @@ public static class SubscribersApi
         var api = app.MapGroup("/api/lists/{name}/subscribers").WithTags("Subscribers").RequireAuthorization(AdminKeyAuthentication.Policy);
         api.MapGet("/", Page);
         api.MapPost("/", Add);
-        api.MapDelete("/{email}", Remove);
-        api.MapPost("/import", Import).DisableAntiforgery(); // any content type: curl --data-binary sends form-urlencoded
+        api.MapDelete("/{email}", Remove); // marks the member Unsubscribed; the record of the opt-out stays
+        api.MapPost("/import", Import).DisableAntiforgery() // any content type: curl --data-binary sends form-urlencoded
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxImportBytes));
         api.MapGet("/export", Export);
         return app;
     }
@@ -75,10 +76,19 @@ public static class SubscribersApi
         var list = await db.Lists.AsNoTracking().SingleOrDefaultAsync(l => l.Name == name, ct);
         if (list is null) return ListsApi.NoSuchList(name);
         string key = EmailAddress.Key(email.Trim());
-        int removed = await db.Memberships.Where(m => m.ListId == list.Id && m.Subscriber.EmailKey == key).ExecuteDeleteAsync(ct);
-        return removed == 0
-            ? TypedResults.Problem(statusCode: 404, title: "Not a member", detail: $"{email} is not on the list '{name}'.")
-            : TypedResults.NoContent();
+        var membership = await db.Memberships.SingleOrDefaultAsync(m => m.ListId == list.Id && m.Subscriber.EmailKey == key, ct);
+        if (membership is null) return TypedResults.Problem(statusCode: 404, title: "Not a member", detail: $"{email} is not on the list '{name}'.");
+        // The row stays as the record of the opt-out: an import or an admin must not quietly put them back.
+        if (membership.Status is MembershipStatus.Confirmed or MembershipStatus.Unconfirmed)
+        {
+            var now = DateTime.UtcNow;
+            membership.Status = MembershipStatus.Unsubscribed;
+            membership.UnsubscribedUtc = now;
+            membership.ConfirmationRequestedUtc = null;
+            membership.UpdatedUtc = now;
+            await db.SaveChangesAsync(ct);
+        }
+        return TypedResults.NoContent();
     }
 
     /// <summary>The request body is the CSV (UTF-8 or GB18030, header <c>email,name</c>); <c>?confirmed=true</c> when the admin vouches for consent.</summary>

@@ -108,7 +108,7 @@ public static class SubscriptionEndpoints
     {
         var t = Texts(options);
         if (await FindAsync(token, TokenPurpose.Unsubscribe, db, tokens, ct) is not { } m) return Message(http, options, 404, t.LinkInvalid, t.LinkInvalidDetail);
-        if (m.Status != MembershipStatus.Unsubscribed)
+        if (m.Status is MembershipStatus.Confirmed or MembershipStatus.Unconfirmed)
         {
             var now = clock.GetUtcNow().UtcDateTime;
             m.Status = MembershipStatus.Unsubscribed;

@@ -112,9 +112,15 @@ public sealed class AdminApiTests : IDisposable
         var search = await _admin.GetFromJsonAsync<JsonElement>("/api/lists/news/subscribers?search=用户2");
         Assert.Equal(7, search.GetProperty("total").GetInt32()); // 用户2, 用户20..25
 
+        // Removing keeps the record of the opt-out: the member becomes unsubscribed, and stays so.
         Assert.Equal(HttpStatusCode.NoContent, (await _admin.DeleteAsync("/api/lists/news/subscribers/user01@EXAMPLE.org")).StatusCode);
-        Assert.Equal(HttpStatusCode.NotFound, (await _admin.DeleteAsync("/api/lists/news/subscribers/user01@example.org")).StatusCode);
-        Assert.Equal(24, (await _admin.GetFromJsonAsync<JsonElement>("/api/lists/news/subscribers")).GetProperty("total").GetInt32());
+        Assert.Equal(HttpStatusCode.NoContent, (await _admin.DeleteAsync("/api/lists/news/subscribers/user01@example.org")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _admin.DeleteAsync("/api/lists/news/subscribers/nobody@example.org")).StatusCode);
+        Assert.Equal(24, (await _admin.GetFromJsonAsync<JsonElement>("/api/lists/news/subscribers?status=confirmed")).GetProperty("total").GetInt32());
+        var removed = await _admin.GetFromJsonAsync<JsonElement>("/api/lists/news/subscribers?status=unsubscribed");
+        Assert.Equal("user01@example.org", removed.GetProperty("items")[0].GetProperty("email").GetString());
+        var reimport = await ImportAsync("news", Encoding.UTF8.GetBytes("email\nuser01@example.org\n"), confirmed: true);
+        Assert.Equal(1, reimport.GetProperty("refused").GetInt32());
         Assert.Equal(HttpStatusCode.NotFound, (await _admin.GetAsync("/api/lists/nope/subscribers")).StatusCode);
     }
 
@@ -201,5 +207,23 @@ public sealed class AdminApiTests : IDisposable
         Assert.True(errors.TryGetProperty("name", out _));
         Assert.Equal(HttpStatusCode.NotFound, (await _admin.PostAsJsonAsync("/api/lists/nope/subscribers", new { email = "a@example.org" })).StatusCode);
         Assert.Equal(0, (await _admin.GetFromJsonAsync<JsonElement>("/api/lists/news/subscribers")).GetProperty("total").GetInt32());
+    }
+
+    [Fact]
+    public async Task ExportedNamesNeverBecomeSpreadsheetFormulas()
+    {
+        await CreateList();
+        await _admin.PostAsJsonAsync("/api/lists/news/subscribers", new { email = "evil@example.org", name = "=HYPERLINK(\"http://evil\")", confirmed = true });
+        string export = await _admin.GetStringAsync("/api/lists/news/subscribers/export");
+        Assert.DoesNotContain(",=HYPERLINK", export);
+        Assert.DoesNotContain(",\"=HYPERLINK", export);
+    }
+
+    [Fact]
+    public async Task LineNumbersCountBlankLines()
+    {
+        await CreateList();
+        var report = await ImportAsync("news", Encoding.UTF8.GetBytes("email,name\n\nok@example.org,甲\n\n\nbad,乙\n"));
+        Assert.Equal(6, report.GetProperty("problems")[0].GetProperty("line").GetInt32());
     }
 }

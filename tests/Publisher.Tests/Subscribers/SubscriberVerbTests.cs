@@ -42,7 +42,9 @@ public sealed class SubscriberVerbTests : IDisposable
 
         var removed = await PublisherProcess.RunAsync(_site, "subscribers", "remove", "li@example.org", "--list", "news");
         Assert.Equal(0, removed.ExitCode);
-        Assert.Equal(1, (await PublisherProcess.RunAsync(_site, "subscribers", "remove", "li@example.org", "--list", "news")).ExitCode);
+        Assert.Equal(0, (await PublisherProcess.RunAsync(_site, "subscribers", "remove", "li@example.org", "--list", "news")).ExitCode);
+        Assert.Equal(1, (await PublisherProcess.RunAsync(_site, "subscribers", "remove", "nobody@example.org", "--list", "news")).ExitCode);
+        Assert.Contains("li@example.org,李四,unsubscribed,", (await PublisherProcess.RunAsync(_site, "subscribers", "export", "--list", "news")).Stdout);
     }
 
     [Theory]
