@@ -22,7 +22,7 @@ builder.AddPages();
 builder.AddAdmin();
 builder.AddEmail();
 builder.AddSubscribers();
-builder.AddDigests();
+builder.AddDigests(serve: !isVerb);
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
 
@@ -53,7 +53,7 @@ app.MapPages();
 app.MapFeeds();
 app.MapArticlesApi();
 app.MapSubscribers();
-app.MapDigestsApi();
+app.MapDigests();
 app.MapOpenApi().RequireAuthorization(AdminKeyAuthentication.Policy);
 
 await app.RunAsync();

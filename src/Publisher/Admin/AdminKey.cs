@@ -27,6 +27,12 @@ public sealed class AdminKey
         else logger.LogInformation("Admin API key is read from {Path}", GeneratedPath);
     }
 
+    /// <summary>What the dashboard cookie holds: derived from the key, so it changes with it and does not reveal it.</summary>
+    public string DashboardCookie => Convert.ToHexString(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes("hangfire-dashboard")));
+
+    public bool MatchesDashboardCookie(string candidate) =>
+        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(candidate), Encoding.UTF8.GetBytes(DashboardCookie));
+
     public bool Matches(string candidate) =>
         CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(candidate)), SHA256.HashData(_key));
 }

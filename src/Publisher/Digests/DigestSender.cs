@@ -23,7 +23,9 @@ public sealed class DigestSender(IServiceScopeFactory scopes, IMailTransport tra
     public sealed record Outcome(int Sent, int Failed, int Unknown, int Skipped);
 
     /// <summary>Sends every claimable row of <paramref name="digestId"/> with as many workers as SMTP connections.</summary>
-    public async Task<Outcome> SendAsync(int digestId, string baseUrl, CancellationToken ct = default)
+    /// <param name="maxRows">For a batch job: one worker that stops after about this many rows; null: every row, with
+    /// as many workers as SMTP connections.</param>
+    public async Task<Outcome> SendAsync(int digestId, string baseUrl, CancellationToken ct = default, int? maxRows = null)
     {
         Digest digest;
         List<Articles.Article> articles;
@@ -44,24 +46,25 @@ public sealed class DigestSender(IServiceScopeFactory scopes, IMailTransport tra
                 .RenderAsync(list, articles, 0, baseUrl, new DateTimeOffset(DateTime.SpecifyKind(digest.CreatedUtc, DateTimeKind.Utc)));
         }
 
-        int workers = options.Value.Smtp.UsesOutbox ? 1 : options.Value.Smtp.MaxConnections;
-        var results = await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => WorkAsync(digestId, rendered, baseUrl, ct)));
+        int workers = maxRows is not null || options.Value.Smtp.UsesOutbox ? 1 : options.Value.Smtp.MaxConnections;
+        var results = await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => WorkAsync(digestId, rendered, baseUrl, maxRows ?? int.MaxValue, ct)));
         return new Outcome(results.Sum(r => r.Sent), results.Sum(r => r.Failed), results.Sum(r => r.Unknown), results.Sum(r => r.Skipped));
     }
 
     private sealed record Claimed(long Id, int MembershipId, int SubscriberId, string MessageId, int Attempts, string Email, string? Name,
         MembershipStatus Status, int ConsecutiveBounces);
 
-    private async Task<Outcome> WorkAsync(int digestId, DigestComposer.Rendered rendered, string baseUrl, CancellationToken ct)
+    private async Task<Outcome> WorkAsync(int digestId, DigestComposer.Rendered rendered, string baseUrl, int maxRows, CancellationToken ct)
     {
-        int sent = 0, failed = 0, unknown = 0, skipped = 0;
+        int sent = 0, failed = 0, unknown = 0, skipped = 0, taken = 0;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
         var composer = scope.ServiceProvider.GetRequiredService<DigestComposer>();
-        while (!ct.IsCancellationRequested)
+        while (!ct.IsCancellationRequested && taken < maxRows)
         {
             var (me, chunk) = await ClaimAsync(db, digestId, ct);
             if (chunk.Count == 0) break;
+            taken += chunk.Count;
             foreach (var row in chunk)
             {
                 // Renew the claim just before sending; if it expired and another worker took the row, leave it to them.

@@ -1,13 +1,72 @@
+using Hangfire;
+using Hangfire.Dashboard;
+using Hangfire.Storage.SQLite;
+using Microsoft.Extensions.Options;
+using Publisher.Admin;
+
 namespace Publisher.Digests;
 
 public static class DigestsExtensions
 {
-    public static WebApplicationBuilder AddDigests(this WebApplicationBuilder builder)
+    public static WebApplicationBuilder AddDigests(this WebApplicationBuilder builder, bool serve)
     {
         builder.Services.AddScoped<DigestPlanner>();
         builder.Services.AddScoped<DigestComposer>();
         builder.Services.AddScoped<DigestRuns>();
+        builder.Services.AddScoped<DigestJobs>();
         builder.Services.AddSingleton<DigestSender>();
+        if (!serve) return builder; // verbs send directly; Hangfire's SQLite storage is safe inside one process only
+
+        // Hangfire with its SQLite storage under DataPath: durable across restarts, one process (see Digests/README.md).
+        builder.Services.AddHangfire((services, config) => config
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UseSQLiteStorage(Path.Combine(services.GetRequiredService<IOptions<PublisherOptions>>().Value.FullDataPath, "hangfire.db")));
+        builder.Services.AddHangfireServer((services, server) =>
+        {
+            var smtp = services.GetRequiredService<IOptions<PublisherOptions>>().Value.Smtp;
+            server.WorkerCount = Math.Max(2, smtp.UsesOutbox ? 2 : smtp.MaxConnections);
+            server.SchedulePollingInterval = TimeSpan.FromSeconds(5);
+        });
+        builder.Services.AddSingleton<DigestSchedules>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<DigestSchedules>());
+        builder.Services.AddHostedService<DigestResumer>();
         return builder;
+    }
+
+    public static WebApplication MapDigests(this WebApplication app)
+    {
+        app.MapDigestsApi();
+        app.UseHangfireDashboard("/hangfire", new DashboardOptions
+        {
+            Authorization = [new AdminDashboardAuthorization(app.Services.GetRequiredService<AdminKey>())],
+            DashboardTitle = "Publisher jobs",
+            AppPath = "/",
+        });
+        return app;
+    }
+}
+
+/// <summary>
+/// The dashboard takes the admin key like the API (Authorization: Bearer) and then sets a cookie for the
+/// pages it links to. Hangfire's default, "local requests only", would let everyone in behind a proxy.
+/// </summary>
+public sealed class AdminDashboardAuthorization(AdminKey key) : IDashboardAuthorizationFilter
+{
+    private const string Cookie = "publisher-dashboard";
+
+    public bool Authorize(DashboardContext context)
+    {
+        var http = context.GetHttpContext();
+        string? header = http.Request.Headers.Authorization;
+        if (header is not null && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && key.Matches(header["Bearer ".Length..].Trim()))
+        {
+            http.Response.Cookies.Append(Cookie, key.DashboardCookie, new CookieOptions
+            {
+                HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/hangfire", Secure = http.Request.IsHttps,
+            });
+            return true;
+        }
+        return http.Request.Cookies.TryGetValue(Cookie, out var cookie) && key.MatchesDashboardCookie(cookie);
     }
 }

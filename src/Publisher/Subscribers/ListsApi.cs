@@ -40,7 +40,7 @@ public static class ListsApi
     }
 
     public static async Task<Results<Created<ListView>, ValidationProblem, ProblemHttpResult>> Create(ListInput input, PublisherDbContext db,
-        IOptions<PublisherOptions> options, TimeProvider clock, CancellationToken ct)
+        IOptions<PublisherOptions> options, TimeProvider clock, IServiceProvider services, CancellationToken ct)
     {
         var list = new MailingList { Name = input.Name?.Trim() ?? "", TimeZone = DefaultZone(options) };
         var errors = Apply(list, input, creating: true);
@@ -50,12 +50,13 @@ public static class ListsApi
         list.CreatedUtc = list.UpdatedUtc = clock.GetUtcNow().UtcDateTime;
         db.Lists.Add(list);
         await db.SaveChangesAsync(ct);
+        await SyncSchedulesAsync(services, ct);
         return TypedResults.Created($"/api/lists/{Uri.EscapeDataString(list.Name)}", View(list, default));
     }
 
     /// <summary>Changes any field; a new <c>name</c> renames the list (its members stay).</summary>
     public static async Task<Results<Ok<ListView>, ValidationProblem, ProblemHttpResult>> Update(string name, ListInput input, PublisherDbContext db,
-        TimeProvider clock, CancellationToken ct)
+        TimeProvider clock, IServiceProvider services, CancellationToken ct)
     {
         var list = await db.Lists.SingleOrDefaultAsync(l => l.Name == name, ct);
         if (list is null) return NoSuchList(name);
@@ -65,17 +66,19 @@ public static class ListsApi
             return TypedResults.Problem(statusCode: 409, title: "List exists", detail: $"A list named '{list.Name}' exists already.");
         list.UpdatedUtc = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(ct);
+        await SyncSchedulesAsync(services, ct);
         return TypedResults.Ok(View(list, (await CountsAsync(db, list.Id, ct)).GetValueOrDefault(list.Id)));
     }
 
     /// <summary>Deletes the list and its memberships; subscribers stay (they may be on other lists).</summary>
-    public static async Task<Results<NoContent, ProblemHttpResult>> Delete(string name, PublisherDbContext db, CancellationToken ct)
+    public static async Task<Results<NoContent, ProblemHttpResult>> Delete(string name, PublisherDbContext db, IServiceProvider services, CancellationToken ct)
     {
         var list = await db.Lists.SingleOrDefaultAsync(l => l.Name == name, ct);
         if (list is null) return NoSuchList(name);
         await db.Memberships.Where(m => m.ListId == list.Id).ExecuteDeleteAsync(ct);
         db.Lists.Remove(list);
         await db.SaveChangesAsync(ct);
+        await SyncSchedulesAsync(services, ct);
         return TypedResults.NoContent();
     }
 
@@ -128,6 +131,12 @@ public static class ListsApi
 
     public static ListView View(MailingList l, MemberCounts? counts) => new(l.Name, l.Description, l.Schedule, l.TimeZone, l.CategoryList,
         l.OptIn.ToString().ToLowerInvariant(), DateTime.SpecifyKind(l.CreatedUtc, DateTimeKind.Utc), counts ?? new MemberCounts(0, 0, 0, 0));
+
+    /// <summary>The digest schedule follows the list at once when the service runs (verbs leave it to the service's minute sync).</summary>
+    private static async Task SyncSchedulesAsync(IServiceProvider services, CancellationToken ct)
+    {
+        if (services.GetService<Digests.DigestSchedules>() is { } schedules) await schedules.SyncAsync(ct);
+    }
 
     public static ProblemHttpResult NoSuchList(string name) =>
         TypedResults.Problem(statusCode: 404, title: "No such list", detail: $"There is no list named '{name}'.");

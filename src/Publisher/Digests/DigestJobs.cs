@@ -1,0 +1,51 @@
+using Hangfire;
+using Microsoft.EntityFrameworkCore;
+using Publisher.Data;
+
+namespace Publisher.Digests;
+
+/// <summary>
+/// What Hangfire runs. Jobs carry ids only and are safe to run twice: the digest is made once per period, and
+/// the ledger's claim, not Hangfire, decides who sends each message.
+/// </summary>
+public sealed class DigestJobs(PublisherDbContext db, DigestPlanner planner, DigestSender sender, IBackgroundJobClient jobs,
+    IConfiguration configuration, ILogger<DigestJobs> logger)
+{
+    /// <summary>Subscribers per batch job: hundreds, never one job per subscriber (queue overhead on SQLite storage).</summary>
+    public const int BatchSize = 500;
+    public const int MaxBatchJobs = 64;
+
+    /// <summary>The recurring job of a list: make its next digest (if anything is new) and queue its batches.</summary>
+    [AutomaticRetry(Attempts = 3)]
+    public async Task RunListAsync(int listId)
+    {
+        var list = await db.Lists.AsNoTracking().SingleOrDefaultAsync(l => l.Id == listId);
+        if (list is null) return; // deleted since the schedule fired
+        var digest = await planner.CreateAsync(list);
+        if (digest is null)
+        {
+            logger.LogInformation("Nothing new for list {List}; no digest", list.Name);
+            return;
+        }
+        await QueueBatchesAsync(digest.Id);
+    }
+
+    /// <summary>Queues enough batch jobs to cover the digest's unsent rows.</summary>
+    public async Task<int> QueueBatchesAsync(int digestId)
+    {
+        int open = await db.Deliveries.CountAsync(d => d.DigestId == digestId && (d.State == DeliveryState.Pending || d.State == DeliveryState.Sending));
+        int batches = Math.Clamp((open + BatchSize - 1) / BatchSize, 0, MaxBatchJobs);
+        for (int i = 0; i < batches; i++) jobs.Enqueue<DigestJobs>(j => j.SendBatchAsync(digestId, CancellationToken.None));
+        logger.LogInformation("Digest {Digest}: {Open} deliveries to send in {Batches} batch jobs", digestId, open, batches);
+        return batches;
+    }
+
+    /// <summary>One batch: claim and send about <see cref="BatchSize"/> rows of the digest, then stop.</summary>
+    [AutomaticRetry(Attempts = 3)]
+    public async Task SendBatchAsync(int digestId, CancellationToken ct)
+    {
+        var outcome = await sender.SendAsync(digestId, PublicUrls.Base(configuration), ct, maxRows: BatchSize);
+        logger.LogInformation("Digest {Digest} batch: sent {Sent}, failed {Failed}, unknown {Unknown}, skipped {Skipped}",
+            digestId, outcome.Sent, outcome.Failed, outcome.Unknown, outcome.Skipped);
+    }
+}
