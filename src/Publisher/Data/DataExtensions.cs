@@ -15,7 +15,7 @@ public static class DataExtensions
             switch (options.Database.Provider)
             {
                 case DatabaseProvider.Sqlite:
-                    db.UseSqlite(configured ?? DefaultSqlite(options));
+                    db.UseSqlite(configured ?? DefaultSqlite(options)).AddInterceptors(new SqlitePragmas());
                     break;
                 default:
                     throw new OptionsValidationException(PublisherOptions.Section, typeof(PublisherOptions),

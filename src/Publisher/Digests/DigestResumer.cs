@@ -12,7 +12,7 @@ namespace Publisher.Digests;
 public sealed class DigestResumer(IServiceScopeFactory scopes, ILogger<DigestResumer> logger) : BackgroundService
 {
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan Stalled = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan Stalled = TimeSpan.FromSeconds(10);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

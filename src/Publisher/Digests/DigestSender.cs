@@ -65,13 +65,21 @@ public sealed class DigestSender(IServiceScopeFactory scopes, IMailTransport tra
             var (me, chunk) = await ClaimAsync(db, digestId, ct);
             if (chunk.Count == 0) break;
             taken += chunk.Count;
+            var renewed = clock.GetUtcNow().UtcDateTime;
             foreach (var row in chunk)
             {
-                // Renew the claim just before sending; if it expired and another worker took the row, leave it to them.
+                // A slow chunk (throttling, retries) renews its claim well before the lease runs out; a row whose claim
+                // expired anyway and was taken by another worker is left to that worker.
                 var now = clock.GetUtcNow().UtcDateTime;
-                int still = await db.Deliveries.Where(d => d.Id == row.Id && d.ClaimedBy == me && d.State == DeliveryState.Sending)
-                    .ExecuteUpdateAsync(d => d.SetProperty(x => x.ClaimedUtc, now), ct);
-                if (still == 0) continue;
+                if (now - renewed > ClaimLease / 3)
+                {
+                    int still = await db.Deliveries.Where(d => d.Id == row.Id && d.ClaimedBy == me && d.State == DeliveryState.Sending)
+                        .ExecuteUpdateAsync(d => d.SetProperty(x => x.ClaimedUtc, now), ct);
+                    if (still == 0) continue;
+                    await db.Deliveries.Where(d => d.ClaimedBy == me && d.State == DeliveryState.Sending)
+                        .ExecuteUpdateAsync(d => d.SetProperty(x => x.ClaimedUtc, now), ct);
+                    renewed = now;
+                }
                 if (row.Status != MembershipStatus.Confirmed)
                 {
                     await MarkAsync(db, row.Id, me, DeliveryState.Failed, $"not sent: the member is {row.Status.ToString().ToLowerInvariant()}", ct);

@@ -20,6 +20,7 @@ public sealed class TestSmtpServer : IAsyncDisposable
     public int Port { get; }
     public ConcurrentQueue<MimeMessage> Received { get; } = new();
     public int Sessions => Volatile.Read(ref _sessions);
+    public DateTime LastReceivedUtc { get; private set; }
     /// <summary>Decides the reply to the n-th message (1-based); null accepts it.</summary>
     public Func<int, SmtpResponse?> Reply { get; set; } = _ => null;
     /// <summary>Recipients refused for good (550) whenever they come.</summary>
@@ -65,6 +66,7 @@ public sealed class TestSmtpServer : IAsyncDisposable
                 return new SmtpResponse(SmtpReplyCode.MailboxUnavailable, "mailbox unavailable");
             using var stream = new MemoryStream(buffer.ToArray());
             owner.Received.Enqueue(await MimeMessage.LoadAsync(stream, ct));
+            owner.LastReceivedUtc = DateTime.UtcNow;
             return SmtpResponse.Ok;
         }
     }

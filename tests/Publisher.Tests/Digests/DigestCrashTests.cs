@@ -1,0 +1,73 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using Publisher.Tests.Support;
+using SmtpServer.Protocol;
+
+namespace Publisher.Tests.Digests;
+
+/// <summary>The host is killed (SIGKILL) halfway through a 2,000-subscriber digest and started again.</summary>
+public sealed class DigestCrashTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+    private void Log(string what) => output.WriteLine($"{_clock.Elapsed.TotalSeconds,6:N1} s  {what}");
+
+    [Fact]
+    public async Task AKilledHostResumesOnItsOwnAndEverySubscriberGetsExactlyOneCopy()
+    {
+        using var site = new TempSite();
+        await using var smtp = new TestSmtpServer();
+        using var gate = new ManualResetEventSlim(false);
+        var halfway = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The 1,000th message is held after its body arrived, the host is killed meanwhile, and the message is
+        // then refused: no message is in flight at the kill, so exactly one copy each is the only right count.
+        smtp.Reply = n =>
+        {
+            if (n != 1000) return null;
+            halfway.TrySetResult();
+            gate.Wait(TimeSpan.FromSeconds(90));
+            return new SmtpResponse((SmtpReplyCode)451, "try again later");
+        };
+        string[] args = [.. smtp.Settings(maxConnections: 1).Select(kv => $"--{kv.Key}={kv.Value}"), "--Publisher:Site:BaseUrl=http://feeds.example.test"];
+
+        var first = await ServiceProcess.StartAsync(site, args);
+        Log("first host up");
+        using (var admin = Admin(first))
+        {
+            Assert.True((await admin.PostAsJsonAsync("/api/lists", new { name = "news" })).IsSuccessStatusCode);
+            var csv = "email,name\n" + string.Join('\n', Enumerable.Range(1, 2000).Select(i => $"r{i}@example.org,读者{i}"));
+            Assert.True((await admin.PostAsync("/api/lists/news/subscribers/import?confirmed=true", new StringContent(csv, Encoding.UTF8, "text/csv"))).IsSuccessStatusCode);
+            Assert.True((await admin.PostAsJsonAsync("/api/articles", new { title = "新文章", publishedAt = "2026-11-28 08:00", contentText = "正文。" })).IsSuccessStatusCode);
+            Log("list, 2,000 members and an article in place");
+            _ = admin.PostAsync("/api/lists/news/digests", null); // sends inside the request; it never answers
+            await halfway.Task.WaitAsync(TimeSpan.FromSeconds(120));
+        }
+        Log($"halfway: {smtp.Received.Count} received; killing");
+        await first.KillAsync();
+        gate.Set();
+        int beforeRestart = smtp.Received.Count;
+        Assert.InRange(beforeRestart, 900, 999);
+
+        await using var second = await ServiceProcess.StartAsync(site, args);
+        var restarted = DateTime.UtcNow;
+        Log("second host up");
+        await Eventually.HoldsAsync(() => Task.FromResult(smtp.Received.Count > beforeRestart), TimeSpan.FromSeconds(30),
+            "the restarted host resumes sending by itself");
+        Log("resumed");
+        await Eventually.HoldsAsync(() => Task.FromResult(smtp.Received.Count >= 2000), TimeSpan.FromSeconds(120), "all 2,000 are sent");
+        Log("all sent");
+        await Task.Delay(2000); // anything extra would arrive now
+
+        var recipients = smtp.Received.Select(m => m.To.Mailboxes.Single().Address).ToList();
+        Assert.Equal(2000, recipients.Count);
+        Assert.Equal(2000, recipients.Distinct().Count());
+        Assert.True(smtp.LastReceivedUtc > restarted);
+    }
+
+    private static HttpClient Admin(ServiceProcess service)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(service.BaseUrl), Timeout = TimeSpan.FromMinutes(5) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TempSite.AdminKey);
+        return client;
+    }
+}
