@@ -29,7 +29,11 @@ public sealed class DigestComposer(EmailRenderer renderer, SubscriberTokens toke
             moreArticles);
         var email = await renderer.RenderAsync<DigestEmail, DigestText, DigestModel>(model, model.Subject);
         string domain = DigestPlanner.MessageDomain(options.Value);
-        return new Rendered(email, $"{list.Name}.{domain}", list.Description.Length > 0 ? list.Description : list.Name);
+        // RFC 2919: the List-Id is a dot-atom of ASCII; a list named in Chinese becomes its IDNA (punycode) form.
+        string listLabel;
+        try { listLabel = new System.Globalization.IdnMapping().GetAscii(list.Name.ToLowerInvariant()); }
+        catch (ArgumentException) { listLabel = "list-" + list.Id; }
+        return new Rendered(email, $"{listLabel}.{domain}", list.Description.Length > 0 ? list.Description : list.Name);
     }
 
     /// <summary>One recipient's message: their name, their signed one-click unsubscribe link, the ledger's Message-ID.</summary>

@@ -39,6 +39,16 @@ public sealed class DigestSender(IServiceScopeFactory scopes, IMailTransport tra
             var byId = await db.Articles.AsNoTracking().Where(a => ids.Contains(a.Id)).ToDictionaryAsync(a => a.Id, ct);
             articles = ids.Where(byId.ContainsKey).Select(id => byId[id]).ToList();
         }
+        if (articles.Count == 0)
+        {
+            // Every article of this digest was deleted since it was made: there is nothing left to send.
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+            int dropped = await db.Deliveries.Where(d => d.DigestId == digestId && (d.State == DeliveryState.Pending || d.State == DeliveryState.Sending))
+                .ExecuteUpdateAsync(d => d.SetProperty(x => x.State, DeliveryState.Failed).SetProperty(x => x.LastReply, "not sent: the digest's articles were deleted"), ct);
+            logger.LogWarning("Digest {Digest} has no articles left; {Count} deliveries failed", digestId, dropped);
+            return new Outcome(0, dropped, 0, 0);
+        }
         DigestComposer.Rendered rendered;
         await using (var scope = scopes.CreateAsyncScope())
         {

@@ -12,6 +12,7 @@ public static class DigestsApi
 {
     public sealed record Counts(int Pending, int Sending, int Sent, int Failed, int Unknown);
     public sealed record DigestView(int Id, string List, DateTime CreatedAt, IReadOnlyList<int> Articles, Counts Counts);
+    public sealed record DeliveryView(long Id, string Email, string State, int Attempts, string? LastReply, string MessageId, DateTime UpdatedAt, DateTime? SentAt);
 
     public static IEndpointRouteBuilder MapDigestsApi(this IEndpointRouteBuilder app)
     {
@@ -19,7 +20,10 @@ public static class DigestsApi
         lists.MapGet("/", ForList);
         lists.MapPost("/", SendNow);
         lists.MapGet("/preview", Preview);
-        app.MapGet("/api/digests/{id:int}", One).WithTags("Digests").RequireAuthorization(AdminKeyAuthentication.Policy);
+        var digests = app.MapGroup("/api/digests/{id:int}").WithTags("Digests").RequireAuthorization(AdminKeyAuthentication.Policy);
+        digests.MapGet("/", One);
+        digests.MapGet("/deliveries", Deliveries);
+        digests.MapPost("/deliveries/{deliveryId:long}/resend", Resend);
         return app;
     }
 
@@ -38,6 +42,41 @@ public static class DigestsApi
         var digest = await db.Digests.AsNoTracking().Include(d => d.List).SingleOrDefaultAsync(d => d.Id == id, ct);
         if (digest is null) return TypedResults.Problem(statusCode: 404, title: "No such digest", detail: $"There is no digest {id}.");
         return TypedResults.Ok(await ViewAsync(db, digest, digest.List.Name, ct));
+    }
+
+    /// <summary>The deliveries of a digest, optionally of one state (<c>?state=unknown</c> lists those an admin should look at).</summary>
+    public static async Task<Results<Ok<List<DeliveryView>>, ProblemHttpResult>> Deliveries(int id, string? state, PublisherDbContext db, CancellationToken ct)
+    {
+        if (!await db.Digests.AnyAsync(d => d.Id == id, ct)) return TypedResults.Problem(statusCode: 404, title: "No such digest", detail: $"There is no digest {id}.");
+        var query = db.Deliveries.AsNoTracking().Where(d => d.DigestId == id);
+        if (!string.IsNullOrEmpty(state))
+        {
+            if (!Enum.TryParse<DeliveryState>(state, ignoreCase: true, out var s))
+                return TypedResults.Problem(statusCode: 400, title: "Bad state", detail: $"'{state}' is not pending, sending, sent, failed or unknown.");
+            query = query.Where(d => d.State == s);
+        }
+        var rows = await (from d in query
+                          join sub in db.Subscribers on d.SubscriberId equals sub.Id
+                          orderby d.Id
+                          select new { d.Id, sub.Email, d.State, d.Attempts, d.LastReply, d.MessageId, d.UpdatedUtc, d.SentUtc }).Take(1000).ToListAsync(ct);
+        return TypedResults.Ok(rows.Select(r => new DeliveryView(r.Id, r.Email, r.State.ToString().ToLowerInvariant(), r.Attempts, r.LastReply, r.MessageId,
+            DateTime.SpecifyKind(r.UpdatedUtc, DateTimeKind.Utc), r.SentUtc is { } s ? DateTime.SpecifyKind(s, DateTimeKind.Utc) : null)).ToList());
+    }
+
+    /// <summary>
+    /// The admin's decision for an <c>Unknown</c> (or <c>Failed</c>) delivery: send it again, now. The message keeps its
+    /// Message-ID, so a recipient whose server did get the first one can recognise the repeat.
+    /// </summary>
+    public static async Task<Results<Ok<DeliveryView>, ProblemHttpResult>> Resend(int id, long deliveryId, PublisherDbContext db, DigestSender sender,
+        IConfiguration configuration, CancellationToken ct)
+    {
+        int reopened = await db.Deliveries.Where(d => d.Id == deliveryId && d.DigestId == id && (d.State == DeliveryState.Unknown || d.State == DeliveryState.Failed))
+            .ExecuteUpdateAsync(d => d.SetProperty(x => x.State, DeliveryState.Pending).SetProperty(x => x.Attempts, 0).SetProperty(x => x.UpdatedUtc, DateTime.UtcNow), ct);
+        if (reopened == 0)
+            return TypedResults.Problem(statusCode: 409, title: "Not resendable", detail: $"Delivery {deliveryId} of digest {id} does not exist or is not unknown or failed.");
+        await sender.SendAsync(id, PublicUrls.Base(configuration), CancellationToken.None);
+        var view = (await Deliveries(id, null, db, ct)).Result is Ok<List<DeliveryView>> ok ? ok.Value!.Single(d => d.Id == deliveryId) : null;
+        return TypedResults.Ok(view!);
     }
 
     /// <summary>Makes the next digest and sends it before answering; 200 with its counts, 204 when nothing is new.</summary>
