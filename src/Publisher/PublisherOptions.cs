@@ -15,6 +15,7 @@ public sealed class PublisherOptions
     public SmtpOptions Smtp { get; set; } = new();
     public SubscriptionOptions Subscriptions { get; set; } = new();
     public DigestOptions Digests { get; set; } = new();
+    public DkimOptions Dkim { get; set; } = new();
     public SiteOptions Site { get; set; } = new();
     public DatabaseOptions Database { get; set; } = new();
     public FeedOptions Feeds { get; set; } = new();
@@ -96,4 +97,15 @@ public sealed class DigestOptions
 {
     /// <summary>Consecutive permanent refusals (5xx) after which a membership is marked Bounced.</summary>
     public int HardBouncesBeforeBounced { get; set; } = 3;
+}
+
+/// <summary>DKIM signing of every outgoing mail, when all three are set.</summary>
+public sealed class DkimOptions
+{
+    public string? Domain { get; set; }
+    public string? Selector { get; set; }
+    /// <summary>PEM file with the RSA private key whose public half is published at &lt;Selector&gt;._domainkey.&lt;Domain&gt;.</summary>
+    public string? PrivateKeyPath { get; set; }
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(Domain) || !string.IsNullOrWhiteSpace(Selector) || !string.IsNullOrWhiteSpace(PrivateKeyPath);
 }

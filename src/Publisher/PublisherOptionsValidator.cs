@@ -38,6 +38,12 @@ public sealed class PublisherOptionsValidator : IValidateOptions<PublisherOption
         if (o.Subscriptions.PerClientPerMinute < 1) errors.Add("Publisher:Subscriptions:PerClientPerMinute must be at least 1.");
         if (o.Subscriptions.PerAddressPerHour < 1) errors.Add("Publisher:Subscriptions:PerAddressPerHour must be at least 1.");
         if (o.Digests.HardBouncesBeforeBounced is < 1 or > 100) errors.Add("Publisher:Digests:HardBouncesBeforeBounced must be between 1 and 100.");
+        if (o.Dkim.Enabled)
+        {
+            if (string.IsNullOrWhiteSpace(o.Dkim.Domain) || string.IsNullOrWhiteSpace(o.Dkim.Selector) || string.IsNullOrWhiteSpace(o.Dkim.PrivateKeyPath))
+                errors.Add("Publisher:Dkim:Domain, :Selector and :PrivateKeyPath go together.");
+            else if (!File.Exists(o.Dkim.PrivateKeyPath)) errors.Add($"Publisher:Dkim:PrivateKeyPath '{o.Dkim.PrivateKeyPath}' does not exist.");
+        }
         if (o.Secret is { Length: > 0 and < 16 }) errors.Add("Publisher:Secret must be at least 16 characters.");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

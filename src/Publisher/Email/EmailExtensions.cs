@@ -6,6 +6,7 @@ public static class EmailExtensions
 {
     public static WebApplicationBuilder AddEmail(this WebApplicationBuilder builder)
     {
+        builder.Services.AddSingleton<MailSigner>();
         builder.Services.AddSingleton<SmtpMailTransport>();
         builder.Services.AddSingleton<OutboxMailTransport>();
         builder.Services.AddSingleton<IMailTransport>(services =>

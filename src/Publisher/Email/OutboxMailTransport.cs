@@ -4,13 +4,14 @@ using MimeKit;
 namespace Publisher.Email;
 
 /// <summary>The embedded default: each message becomes a .eml file in &lt;DataPath&gt;/outbox, written whole or not at all.</summary>
-public sealed class OutboxMailTransport(IOptions<PublisherOptions> options) : IMailTransport
+public sealed class OutboxMailTransport(IOptions<PublisherOptions> options, MailSigner signer) : IMailTransport
 {
     public string Folder { get; } = Path.Combine(options.Value.FullDataPath, "outbox");
 
     public async Task<string> SendAsync(MimeMessage message, CancellationToken ct = default)
     {
         Directory.CreateDirectory(Folder);
+        signer.Sign(message);
         message.Prepare(EncodingConstraint.EightBit); // declare each part's transfer encoding, as an SMTP client would
         string name = $"{DateTime.UtcNow:yyyyMMdd'T'HHmmss'.'fffffff}-{Guid.NewGuid():N}.eml";
         string temp = Path.Combine(Folder, "." + name + ".tmp");

@@ -23,8 +23,11 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
     private readonly SemaphoreSlim _slots;
     private readonly RateLimiter? _throttle;
 
-    public SmtpMailTransport(IOptions<PublisherOptions> options, ILogger<SmtpMailTransport> logger)
+    private readonly MailSigner? _signer;
+
+    public SmtpMailTransport(IOptions<PublisherOptions> options, ILogger<SmtpMailTransport> logger, MailSigner? signer = null)
     {
+        _signer = signer;
         _smtp = options.Value.Smtp;
         _logger = logger;
         _slots = new SemaphoreSlim(_smtp.MaxConnections, _smtp.MaxConnections);
@@ -45,6 +48,7 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
 
     public async Task<string> SendAsync(MimeMessage message, CancellationToken ct = default)
     {
+        _signer?.Sign(message);
         string lastReply = "";
         for (int attempt = 1; ; attempt++)
         {
