@@ -10,6 +10,12 @@ namespace Publisher.Feeds;
 public sealed record FeedSnapshot(IReadOnlyList<Article> Articles, IReadOnlyDictionary<FeedKey, FeedDocument> Documents, long Version,
     IReadOnlyDictionary<string, string> Fingerprints)
 {
+    private Dictionary<string, Article>? _bySlug;
+
+    /// <summary>Article pages look up by slug; built once per snapshot, on first use.</summary>
+    public Article? FindBySlug(string slug) =>
+        (_bySlug ??= Articles.ToDictionary(a => a.Slug, StringComparer.Ordinal)).GetValueOrDefault(slug);
+
     public IEnumerable<(string Slug, string Name)> Categories =>
         Articles.Where(a => a.CategorySlug is not null).GroupBy(a => a.CategorySlug!).Select(g => (g.Key, g.First().Category!));
 }

@@ -45,7 +45,7 @@ public static class PagesEndpoints
         IOptions<PublisherOptions> options, CancellationToken ct)
     {
         var snapshot = await cache.GetAsync(FeedsEndpoints.RequestBase(http.Request), ct);
-        var article = snapshot.Articles.FirstOrDefault(a => a.Slug == slug);
+        var article = snapshot.FindBySlug(slug);
         if (article is null) return TypedResults.NotFound();
         return new RazorComponentResult<ArticlePage>(new
         {
