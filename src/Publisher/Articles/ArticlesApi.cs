@@ -66,7 +66,7 @@ public static class ArticlesApi
         return TypedResults.NoContent();
     }
 
-    private static ArticleItem ToItem(Article a) => new(a.Slug, a.Title, a.PublishedAt, a.Category, a.Author, a.Source, a.TagList.ToList(), a.Summary);
+    public static ArticleItem ToItem(Article a) => new(a.Slug, a.Title, a.PublishedAt, a.Category, a.Author, a.Source, a.TagList.ToList(), a.Summary);
 
     private static ProblemHttpResult NotFound(string slug) =>
         TypedResults.Problem(statusCode: 404, title: "No such article", detail: $"No article has the slug '{slug}'.");

@@ -51,7 +51,7 @@ public static class ArticlesCommands
             var articles = await db.Articles.AsNoTracking().OrderByDescending(a => a.PublishedUtc).ThenByDescending(a => a.Id).ToListAsync(ct);
             if (parse.GetValue(json))
             {
-                var items = articles.Select(a => new ArticlesApi.ArticleItem(a.Slug, a.Title, a.PublishedAt, a.Category, a.Author, a.Source, a.TagList.ToList(), a.Summary));
+                var items = articles.Select(ArticlesApi.ToItem);
                 Console.Out.WriteLine(JsonSerializer.Serialize(items, new JsonSerializerOptions(JsonSerializerDefaults.Web)
                     { WriteIndented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
             }
