@@ -43,10 +43,10 @@ PY
 "${P[@]}" subscribers import "$work/people.csv" --list bench --confirmed "${data[@]}" >/dev/null 2>&1
 smtp=(--Publisher:Smtp:Host=127.0.0.1 --Publisher:Smtp:Port="$port" --Publisher:Smtp:Security=None --Publisher:Smtp:MaxConnections="$conns")
 start=$(date +%s.%N)
-/usr/bin/time -f "%M" -o "$work/rss" "${P[@]}" digest send --list bench "${data[@]}" "${smtp[@]}" > "$work/out" 2>"$work/err" || true
+/usr/bin/time -f "%M %U %S" -o "$work/rss" "${P[@]}" digest send --list bench "${data[@]}" "${smtp[@]}" > "$work/out" 2>"$work/err" || true
 end=$(date +%s.%N)
 ours=$(python3 -c "print(f'{$n/($end-$start):.0f}')")
-echo "Publisher digest send: $(cat "$work/out"); $n messages of ~$size bytes over $conns connections in $(python3 -c "print(f'{$end-$start:.1f}')") s (start-up included) = $ours msg/s; peak RSS $(( $(tail -1 "$work/rss") / 1024 )) MB"
+echo "Publisher digest send: $(cat "$work/out"); $n messages of ~$size bytes over $conns connections in $(python3 -c "print(f'{$end-$start:.1f}')") s (start-up included) = $ours msg/s; peak RSS $(( $(tail -1 "$work/rss" | cut -d" " -f1) / 1024 )) MB, CPU user+sys $(tail -1 "$work/rss" | cut -d" " -f2,3)"
 start=$(date +%s.%N)
 smtp-source -s "$conns" -m "$n" -l "$size" -f digest@bench.example.org -t reader@example.cn "127.0.0.1:$port"
 end=$(date +%s.%N)

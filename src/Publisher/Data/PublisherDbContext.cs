@@ -13,6 +13,7 @@ public sealed class PublisherDbContext(DbContextOptions<PublisherDbContext> opti
     public DbSet<Membership> Memberships => Set<Membership>();
     public DbSet<Digest> Digests => Set<Digest>();
     public DbSet<Delivery> Deliveries => Set<Delivery>();
+    public DbSet<CoveredArticle> CoveredArticles => Set<CoveredArticle>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -72,6 +73,13 @@ public sealed class PublisherDbContext(DbContextOptions<PublisherDbContext> opti
             d.Property(x => x.ArticleIds).HasMaxLength(20_000);
             d.HasOne(x => x.List).WithMany().HasForeignKey(x => x.ListId).OnDelete(DeleteBehavior.Cascade);
             d.Ignore(x => x.ArticleIdList);
+        });
+        model.Entity<CoveredArticle>(c =>
+        {
+            c.HasKey(x => new { x.DigestId, x.ArticleId });
+            c.HasIndex(x => x.ArticleId);
+            c.HasOne<Digest>().WithMany(x => x.Covered).HasForeignKey(x => x.DigestId).OnDelete(DeleteBehavior.Cascade);
+            c.HasOne<Article>().WithMany().HasForeignKey(x => x.ArticleId).OnDelete(DeleteBehavior.Cascade);
         });
         model.Entity<Delivery>(d =>
         {

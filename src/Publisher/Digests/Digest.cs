@@ -7,14 +7,25 @@ public sealed class Digest
     public int ListId { get; set; }
     public Subscribers.MailingList List { get; set; } = null!;
     public DateTime CreatedUtc { get; set; }
-    /// <summary>Articles added to the site after this time and up to <see cref="PeriodEndUtc"/> are in it.</summary>
+    /// <summary>The period it reports: from the previous digest's end to when it was made.</summary>
     public DateTime PeriodStartUtc { get; set; }
     public DateTime PeriodEndUtc { get; set; }
-    /// <summary>Article ids, newest first, joined with ','.</summary>
+    /// <summary>The article ids it shows, newest first, joined with ','.</summary>
     public string ArticleIds { get; set; } = "";
+    /// <summary>Articles it covers beyond those shown (the mail says "N more on the site").</summary>
+    public int MoreArticles { get; set; }
+    /// <summary>Every article it covers, shown or counted in <see cref="MoreArticles"/>: none of them is in a later digest of the list.</summary>
+    public List<CoveredArticle> Covered { get; set; } = [];
     public List<Delivery> Deliveries { get; set; } = [];
 
     public IReadOnlyList<int> ArticleIdList => ArticleIds.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList();
+}
+
+/// <summary>An article a digest covers. What a list's next digest holds is decided by these rows, not by time alone.</summary>
+public sealed class CoveredArticle
+{
+    public int DigestId { get; set; }
+    public int ArticleId { get; set; }
 }
 
 /// <summary>Where one digest stands for one subscriber. See Digests/README.md for the transitions.</summary>

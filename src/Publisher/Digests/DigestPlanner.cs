@@ -7,8 +7,11 @@ using Publisher.Subscribers;
 namespace Publisher.Digests;
 
 /// <summary>
-/// Decides what the next digest of a list holds (the articles added to the site since the previous
-/// digest, in the list's categories) and creates it once, with a Pending ledger row for every confirmed member.
+/// Decides what the next digest of a list holds and creates it once, with a Pending ledger row for every
+/// confirmed member. A digest holds the articles of the list's categories that no earlier digest of the list
+/// covered, among those the site got since the start of the previous digest's period. The window overlaps one
+/// period, so an article whose ingest transaction committed after a digest was made (its CreatedUtc is earlier
+/// than that digest's end) is in the next digest, and the covered set keeps anything from coming twice.
 /// </summary>
 public sealed class DigestPlanner(PublisherDbContext db, IOptions<PublisherOptions> options, TimeProvider clock)
 {
@@ -16,23 +19,33 @@ public sealed class DigestPlanner(PublisherDbContext db, IOptions<PublisherOptio
     public static readonly TimeSpan FirstDigestLookBack = TimeSpan.FromDays(7);
     public const int MaxArticles = 30;
 
-    public sealed record Plan(MailingList List, DateTime PeriodStartUtc, DateTime PeriodEndUtc, IReadOnlyList<Article> Articles, int MoreArticles);
+    /// <param name="Articles">The articles shown, newest first.</param>
+    /// <param name="Covered">Every article the digest covers: those shown and <paramref name="MoreArticles"/> more.</param>
+    public sealed record Plan(MailingList List, DateTime PeriodStartUtc, DateTime PeriodEndUtc, IReadOnlyList<Article> Articles, int MoreArticles,
+        IReadOnlyList<int> Covered);
 
     /// <summary>What the next digest would hold if it were made now; no articles means there is nothing to send.</summary>
     public async Task<Plan> NextAsync(MailingList list, CancellationToken ct = default)
     {
-        var previousEnd = await db.Digests.Where(d => d.ListId == list.Id).MaxAsync(d => (DateTime?)d.PeriodEndUtc, ct);
-        var start = previousEnd ?? list.CreatedUtc - FirstDigestLookBack;
+        var previous = await db.Digests.AsNoTracking().Where(d => d.ListId == list.Id).OrderByDescending(d => d.PeriodEndUtc)
+            .Select(d => new { d.PeriodStartUtc, d.PeriodEndUtc }).FirstOrDefaultAsync(ct);
+        var start = previous?.PeriodEndUtc ?? list.CreatedUtc - FirstDigestLookBack;
+        var since = previous?.PeriodStartUtc ?? start;
         var end = clock.GetUtcNow().UtcDateTime;
-        var query = db.Articles.AsNoTracking().Where(a => a.CreatedUtc > start && a.CreatedUtc <= end);
+        int listId = list.Id;
+        var query = db.Articles.AsNoTracking()
+            .Where(a => a.CreatedUtc > since)
+            .Where(a => !db.CoveredArticles.Any(c => c.ArticleId == a.Id && db.Digests.Any(d => d.Id == c.DigestId && d.ListId == listId)));
         var categories = list.CategoryList;
         if (categories.Count > 0) query = query.Where(a => a.Category != null && categories.Contains(a.Category));
-        int total = await query.CountAsync(ct);
-        var articles = await query.OrderByDescending(a => a.PublishedUtc).ThenByDescending(a => a.Id).Take(MaxArticles).ToListAsync(ct);
-        return new Plan(list, start, end, articles, total - articles.Count);
+        var covered = await query.OrderByDescending(a => a.PublishedUtc).ThenByDescending(a => a.Id).Select(a => a.Id).ToListAsync(ct);
+        var shownIds = covered.Take(MaxArticles).ToList();
+        var byId = await db.Articles.AsNoTracking().Where(a => shownIds.Contains(a.Id)).ToDictionaryAsync(a => a.Id, ct);
+        var articles = shownIds.Where(byId.ContainsKey).Select(id => byId[id]).ToList();
+        return new Plan(list, start, end, articles, covered.Count - shownIds.Count, covered);
     }
 
-    /// <summary>Creates the digest and its ledger; null when there is nothing new for the list.</summary>
+    /// <summary>Creates the digest, what it covers and its ledger, in one transaction; null when there is nothing new for the list.</summary>
     public async Task<Digest?> CreateAsync(MailingList list, CancellationToken ct = default)
     {
         var plan = await NextAsync(list, ct);
@@ -40,7 +53,8 @@ public sealed class DigestPlanner(PublisherDbContext db, IOptions<PublisherOptio
         var digest = new Digest
         {
             ListId = list.Id, CreatedUtc = plan.PeriodEndUtc, PeriodStartUtc = plan.PeriodStartUtc, PeriodEndUtc = plan.PeriodEndUtc,
-            ArticleIds = string.Join(',', plan.Articles.Select(a => a.Id)),
+            ArticleIds = string.Join(',', plan.Articles.Select(a => a.Id)), MoreArticles = plan.MoreArticles,
+            Covered = plan.Covered.Select(id => new CoveredArticle { ArticleId = id }).ToList(),
         };
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
         db.Digests.Add(digest);
@@ -53,7 +67,7 @@ public sealed class DigestPlanner(PublisherDbContext db, IOptions<PublisherOptio
             // Another run made the digest for this period first; that one is the digest.
             await transaction.RollbackAsync(ct);
             db.ChangeTracker.Clear();
-            return await db.Digests.SingleAsync(d => d.ListId == list.Id && d.PeriodStartUtc == plan.PeriodStartUtc, ct);
+            return await db.Digests.AsNoTracking().SingleAsync(d => d.ListId == list.Id && d.PeriodStartUtc == plan.PeriodStartUtc, ct);
         }
         string domain = MessageDomain(options.Value);
         // One statement for the whole list, however large: the ledger is written by the database, not row by row.
@@ -64,6 +78,7 @@ public sealed class DigestPlanner(PublisherDbContext db, IOptions<PublisherOptio
             WHERE m."ListId" = {list.Id} AND m."Status" = 'Confirmed'
             """, ct);
         await transaction.CommitAsync(ct);
+        db.ChangeTracker.Clear();
         return digest;
     }
 

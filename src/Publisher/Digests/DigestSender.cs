@@ -53,7 +53,7 @@ public sealed class DigestSender(IServiceScopeFactory scopes, IMailTransport tra
         await using (var scope = scopes.CreateAsyncScope())
         {
             rendered = await scope.ServiceProvider.GetRequiredService<DigestComposer>()
-                .RenderAsync(list, articles, 0, baseUrl, new DateTimeOffset(DateTime.SpecifyKind(digest.CreatedUtc, DateTimeKind.Utc)));
+                .RenderAsync(list, articles, digest.MoreArticles, baseUrl, new DateTimeOffset(DateTime.SpecifyKind(digest.CreatedUtc, DateTimeKind.Utc)));
         }
 
         int workers = maxRows is not null || options.Value.Smtp.UsesOutbox ? 1 : options.Value.Smtp.MaxConnections;

@@ -11,7 +11,7 @@ namespace Publisher.Digests;
 public static class DigestsApi
 {
     public sealed record Counts(int Pending, int Sending, int Sent, int Failed, int Unknown);
-    public sealed record DigestView(int Id, string List, DateTime CreatedAt, IReadOnlyList<int> Articles, Counts Counts);
+    public sealed record DigestView(int Id, string List, DateTime CreatedAt, IReadOnlyList<int> Articles, int MoreArticles, Counts Counts);
     public sealed record DeliveryView(long Id, string Email, string State, int Attempts, string? LastReply, string MessageId, DateTime UpdatedAt, DateTime? SentAt);
 
     public static IEndpointRouteBuilder MapDigestsApi(this IEndpointRouteBuilder app)
@@ -115,7 +115,7 @@ public static class DigestsApi
     {
         var counts = await db.Deliveries.Where(x => x.DigestId == d.Id).GroupBy(x => x.State).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
         int Of(DeliveryState s) => counts.GetValueOrDefault(s);
-        return new DigestView(d.Id, list, DateTime.SpecifyKind(d.CreatedUtc, DateTimeKind.Utc), d.ArticleIdList,
+        return new DigestView(d.Id, list, DateTime.SpecifyKind(d.CreatedUtc, DateTimeKind.Utc), d.ArticleIdList, d.MoreArticles,
             new Counts(Of(DeliveryState.Pending), Of(DeliveryState.Sending), Of(DeliveryState.Sent), Of(DeliveryState.Failed), Of(DeliveryState.Unknown)));
     }
 }

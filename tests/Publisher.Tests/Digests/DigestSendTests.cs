@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.EntityFrameworkCore;
 using MimeKit;
 using Publisher.Data;
 using Publisher.Digests;
@@ -117,6 +118,46 @@ public sealed class DigestSendTests : IAsyncLifetime
         Assert.Single(second.GetProperty("articles").EnumerateArray());
         Assert.Equal(10, _smtp.Received.Count);
         Assert.Equal(2, (await _admin.GetFromJsonAsync<JsonElement>("/api/lists/news/digests")).GetArrayLength());
+    }
+
+    [Fact]
+    public async Task AnArticleCommittedAfterADigestWasMadeButStampedBeforeItsEndIsInTheNextDigestAndNothingComesTwice()
+    {
+        await PostArticlesAsync(1, "甲");
+        using var scope = _factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+        var planner = scope.ServiceProvider.GetRequiredService<DigestPlanner>();
+        var list = db.Lists.Single(l => l.Name == "news");
+        var first = (await planner.CreateAsync(list))!;
+
+        // An ingest transaction stamps CreatedUtc before it commits: this one stamped before the first digest
+        // was made and became visible after it.
+        await PostArticlesAsync(1, "乙");
+        await db.Articles.Where(a => a.Slug == "乙-1").ExecuteUpdateAsync(a => a.SetProperty(x => x.CreatedUtc, first.PeriodEndUtc.AddSeconds(-1)));
+        await PostArticlesAsync(1, "丙");
+
+        var second = (await planner.CreateAsync(list))!;
+        var slugs = db.Articles.Where(a => second.ArticleIdList.Contains(a.Id)).Select(a => a.Slug).OrderBy(x => x).ToList();
+        Assert.Equal(["丙-1", "乙-1"], slugs);
+        Assert.Null(await planner.CreateAsync(list));
+    }
+
+    [Fact]
+    public async Task ADigestShowsThirtyArticlesCountsTheRestInTheMailAndNoneOfThemComesAgain()
+    {
+        await PostArticlesAsync(33);
+        await AddMembersAsync(1);
+        var digest = await (await _admin.PostAsync("/api/lists/news/digests", null)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(30, digest.GetProperty("articles").GetArrayLength());
+        Assert.Equal(3, digest.GetProperty("moreArticles").GetInt32());
+        var mail = _smtp.Received.Single();
+        Assert.Contains("另有3篇文章", mail.TextBody);
+        Assert.Contains("另有3篇文章", mail.HtmlBody);
+
+        await PostArticlesAsync(1, "新");
+        var next = await (await _admin.PostAsync("/api/lists/news/digests", null)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Single(next.GetProperty("articles").EnumerateArray());
+        Assert.Equal(0, next.GetProperty("moreArticles").GetInt32());
     }
 
     [Fact]

@@ -113,6 +113,21 @@ namespace Publisher.Data.Migrations
                     b.ToTable("Articles");
                 });
 
+            modelBuilder.Entity("Publisher.Digests.CoveredArticle", b =>
+                {
+                    b.Property<int>("DigestId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ArticleId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("DigestId", "ArticleId");
+
+                    b.HasIndex("ArticleId");
+
+                    b.ToTable("CoveredArticles");
+                });
+
             modelBuilder.Entity("Publisher.Digests.Delivery", b =>
                 {
                     b.Property<long>("Id")
@@ -183,6 +198,9 @@ namespace Publisher.Data.Migrations
                         .HasColumnType("TEXT");
 
                     b.Property<int>("ListId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("MoreArticles")
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("PeriodEndUtc")
@@ -342,6 +360,21 @@ namespace Publisher.Data.Migrations
                     b.ToTable("Subscribers");
                 });
 
+            modelBuilder.Entity("Publisher.Digests.CoveredArticle", b =>
+                {
+                    b.HasOne("Publisher.Articles.Article", null)
+                        .WithMany()
+                        .HasForeignKey("ArticleId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Publisher.Digests.Digest", null)
+                        .WithMany("Covered")
+                        .HasForeignKey("DigestId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Publisher.Digests.Delivery", b =>
                 {
                     b.HasOne("Publisher.Digests.Digest", "Digest")
@@ -385,6 +418,8 @@ namespace Publisher.Data.Migrations
 
             modelBuilder.Entity("Publisher.Digests.Digest", b =>
                 {
+                    b.Navigation("Covered");
+
                     b.Navigation("Deliveries");
                 });
 
