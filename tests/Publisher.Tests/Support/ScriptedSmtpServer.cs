@@ -24,6 +24,10 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
     public int Connections => Volatile.Read(ref _connections);
     public int Accepted;
     public int BodiesReceivedWhole;
+    /// <summary>Whether EHLO offers 8BITMIME; without it a client must send 7-bit messages.</summary>
+    public bool Offers8BitMime { get; set; } = true;
+    /// <summary>Each accepted message: its MAIL FROM line and its bytes as received (dot-stuffing undone).</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<(string MailFrom, byte[] Data)> Messages { get; } = new();
 
     public ScriptedSmtpServer()
     {
@@ -48,18 +52,21 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
         using (client)
         {
             var stream = client.GetStream();
-            var reader = new StreamReader(stream, Encoding.ASCII);
+            var reader = new StreamReader(stream, Encoding.Latin1); // one char per byte: 8-bit data survives
             async Task Say(string line) => await stream.WriteAsync(Encoding.ASCII.GetBytes(line + "\r\n"));
             try
             {
                 await Say("220 scripted ESMTP");
+                string mailFrom = "";
                 while (await reader.ReadLineAsync() is { } line)
                 {
                     string verb = line.Split(' ')[0].ToUpperInvariant();
                     switch (verb)
                     {
-                        case "EHLO": await Say("250-scripted"); await Say("250 8BITMIME"); break;
-                        case "HELO" or "MAIL" or "RCPT" or "RSET" or "NOOP": await Say("250 OK"); break;
+                        case "EHLO" when Offers8BitMime: await Say("250-scripted"); await Say("250 8BITMIME"); break;
+                        case "EHLO": await Say("250 scripted"); break;
+                        case "MAIL": mailFrom = line; await Say("250 OK"); break;
+                        case "HELO" or "RCPT" or "RSET" or "NOOP": await Say("250 OK"); break;
                         case "QUIT": await Say("221 bye"); return;
                         case "DATA":
                             await Say("354 go ahead");
@@ -69,7 +76,9 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
                                 client.Client.LingerState = new LingerOption(true, 0); // reset, not a polite close
                                 return;
                             }
-                            while (await reader.ReadLineAsync() is { } body && body != ".") { }
+                            var data = new StringBuilder();
+                            while (await reader.ReadLineAsync() is { } body && body != ".")
+                                data.Append(body.StartsWith('.') ? body[1..] : body).Append("\r\n");
                             Interlocked.Increment(ref BodiesReceivedWhole);
                             if (behaviour == DataBehaviour.NeverReply)
                             {
@@ -77,6 +86,7 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
                                 return;
                             }
                             Interlocked.Increment(ref Accepted);
+                            Messages.Enqueue((mailFrom, Encoding.Latin1.GetBytes(data.ToString())));
                             await Say("250 queued");
                             break;
                         default: await Say("502 not implemented"); break;

@@ -1,0 +1,118 @@
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
+using BenchmarkDotNet.Attributes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MimeKit;
+using Publisher.Articles;
+using Publisher.Digests;
+using Publisher.Subscribers;
+using Publisher.Templates;
+
+namespace Publisher.Benchmarks;
+
+/// <summary>
+/// What one digest costs to make: rendering it (Razor, CSS inlining, text wrapping: once per digest) and
+/// making one recipient's message from it (name and unsubscribe link filled in, MIME written out as it would
+/// go on the wire: once per recipient). 20 Chinese articles, as in the issue.
+/// </summary>
+[MemoryDiagnoser]
+public class DigestBenchmarks
+{
+    private const string BaseUrl = "https://news.example.cn";
+    private ServiceProvider _services = null!;
+    private DigestComposer _composer = null!;
+    private MailingList _list = null!;
+    private List<Article> _articles = null!;
+    private DigestComposer.Rendered _rendered = null!;
+    private int _recipient;
+
+    [GlobalSetup]
+    public async Task SetupAsync()
+    {
+        var options = new PublisherOptions { Secret = "benchmark-secret-benchmark-secret-0123456789" };
+        options.Site.Title = "政务公开";
+        options.Site.BaseUrl = BaseUrl;
+        options.Smtp.From = "政务公开 <digest@news.example.cn>";
+        _services = new ServiceCollection()
+            .AddLogging()
+            .AddSingleton(Options.Create(options))
+            .AddSingleton(TimeProvider.System)
+            .AddSingleton(HtmlEncoder.Create(UnicodeRanges.All))
+            .AddSingleton<SubscriberTokens>()
+            .AddSingleton<EmailRenderer>()
+            .AddSingleton<DigestComposer>()
+            .BuildServiceProvider();
+        _composer = _services.GetRequiredService<DigestComposer>();
+        _list = new MailingList { Id = 1, Name = "news", Description = "政务要闻" };
+        var published = new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.FromHours(8));
+        _articles = Enumerable.Range(1, 20).Select(i => new Article
+        {
+            Id = i, Slug = $"article-{i}", SourceKey = $"api:article-{i}", ContentHash = "", BodyHtml = "", BodyText = "",
+            Title = $"第{i}篇：关于做好今冬明春供暖保障和安全生产工作的通知",
+            Summary = string.Concat(Enumerable.Repeat("为切实做好今冬明春供暖保障工作，确保群众温暖过冬，现将有关事项通知如下。", 3)),
+            Category = i % 2 == 0 ? "通知公告" : "人民监督",
+            PublishedUtc = published.UtcDateTime.AddHours(-i), PublishedOffsetMinutes = 480,
+        }).ToList();
+        _rendered = await RenderAsync();
+    }
+
+    [GlobalCleanup]
+    public ValueTask CleanupAsync() => _services.DisposeAsync();
+
+    private Task<DigestComposer.Rendered> RenderAsync() => _composer.RenderAsync(_list, _articles, 0, BaseUrl, DateTimeOffset.UtcNow);
+
+    /// <summary>Once per digest: Razor HTML and text, CSS inlined, text wrapped.</summary>
+    [Benchmark]
+    public Task<DigestComposer.Rendered> Render() => RenderAsync();
+
+    /// <summary>What the SMTP server offers: EightBit with 8BITMIME (Postfix and most servers), SevenBit without.</summary>
+    [Params(EncodingConstraint.EightBit, EncodingConstraint.SevenBit)]
+    public EncodingConstraint Server { get; set; }
+
+    /// <summary>Once per recipient: the personalized message, MIME-encoded as it goes out.</summary>
+    [Benchmark]
+    public long PersonalizeAndEncode()
+    {
+        int n = ++_recipient;
+        var message = _composer.Personalize(_rendered, n, $"reader{n}@example.cn", $"读者{n}", $"digest-1.subscriber-{n}@news.example.cn", BaseUrl);
+        message.Prepare(Server);
+        var counter = new CountingStream();
+        message.WriteTo(FormatOptions.Default, counter);
+        return counter.Length;
+    }
+
+    [Benchmark]
+    public object PersonalizeOnly()
+    {
+        int n = ++_recipient;
+        return _composer.Personalize(_rendered, n, $"reader{n}@example.cn", $"读者{n}", $"digest-1.subscriber-{n}@news.example.cn", BaseUrl);
+    }
+
+    [Benchmark]
+    public long PrepareOnly()
+    {
+        int n = ++_recipient;
+        var message = _composer.Personalize(_rendered, n, $"reader{n}@example.cn", $"读者{n}", $"digest-1.subscriber-{n}@news.example.cn", BaseUrl);
+        message.Prepare(Server);
+        return 0;
+    }
+
+    /// <summary>A stream that only counts what is written to it, as a socket would take it.</summary>
+    private sealed class CountingStream : Stream
+    {
+        private long _length;
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => _length;
+        public override long Position { get => _length; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => _length += count;
+        public override void Write(ReadOnlySpan<byte> buffer) => _length += buffer.Length;
+    }
+}

@@ -1,0 +1,1 @@
+BenchmarkDotNet.Running.BenchmarkSwitcher.FromAssembly(typeof(Publisher.Benchmarks.DigestBenchmarks).Assembly).Run(args);
