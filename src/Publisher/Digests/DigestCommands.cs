@@ -21,7 +21,8 @@ public static class DigestCommands
             if (list is null) { await Console.Error.WriteLineAsync($"there is no list named '{parse.GetValue(listOption)}'"); return Verbs.Usage; }
             var result = await scope.ServiceProvider.GetRequiredService<DigestRuns>().RunAsync(list, ct);
             var o = result.Outcome;
-            if (result.DigestId is null) await Console.Error.WriteLineAsync($"nothing new for '{list.Name}' since its last digest");
+            if (result.Nothing is not null) await Console.Error.WriteLineAsync(result.Nothing);
+            foreach (var error in result.Outcome.Errors) await Console.Error.WriteLineAsync(error);
             Console.Out.WriteLine($"sent {o.Sent}, skipped {o.Skipped}, failed {o.Failed + o.Unknown}");
             if (o.Unknown > 0) await Console.Error.WriteLineAsync($"{o.Unknown} with an unknown outcome (no reply after the message went out); not resent");
             return o.Failed + o.Unknown > 0 ? Verbs.SomeFailed : Verbs.Ok;

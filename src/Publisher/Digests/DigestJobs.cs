@@ -47,5 +47,27 @@ public sealed class DigestJobs(PublisherDbContext db, DigestPlanner planner, Dig
         var outcome = await sender.SendAsync(digestId, PublicUrls.Base(configuration), ct, maxRows: BatchSize);
         logger.LogInformation("Digest {Digest} batch: sent {Sent}, failed {Failed}, unknown {Unknown}, skipped {Skipped}",
             digestId, outcome.Sent, outcome.Failed, outcome.Unknown, outcome.Skipped);
+        // The batch itself went well (the others got theirs), so it succeeds; the deliveries it could not compose get a
+        // job of their own that fails, which puts them on the dashboard's Failed page.
+        if (outcome.Errors.Count > 0) jobs.Enqueue<DigestJobs>(j => j.ReportUncomposedAsync(digestId));
+    }
+
+    /// <summary>Fails, on purpose and once, with the deliveries of the digest that could not be composed.</summary>
+    [AutomaticRetry(Attempts = 0)]
+    [JobDisplayName("Digest {0}: deliveries that could not be composed")]
+    public async Task ReportUncomposedAsync(int digestId)
+    {
+        var rows = await db.Deliveries.AsNoTracking()
+            .Where(d => d.DigestId == digestId && d.State == DeliveryState.Failed && d.LastReply!.StartsWith(DigestSender.NotComposed))
+            .OrderBy(d => d.Id)
+            .Join(db.Subscribers, d => d.SubscriberId, s => s.Id, (d, s) => new { d.Id, s.Email, d.LastReply })
+            .ToListAsync();
+        if (rows.Count == 0) return;
+        throw new DigestCompositionException(
+            $"{rows.Count} deliveries of digest {digestId} could not be composed and were not sent; the others were. " +
+            string.Join("; ", rows.Take(DigestSender.MaxErrorsReported).Select(r => $"delivery {r.Id} to {r.Email}: {r.LastReply![DigestSender.NotComposed.Length..]}")));
     }
 }
+
+/// <summary>Deliveries that could not be composed, reported on the Hangfire dashboard.</summary>
+public sealed class DigestCompositionException(string message) : Exception(message);

@@ -48,6 +48,8 @@ public sealed class DigestPlanner(PublisherDbContext db, IOptions<PublisherOptio
     /// <summary>Creates the digest, what it covers and its ledger, in one transaction; null when there is nothing new for the list.</summary>
     public async Task<Digest?> CreateAsync(MailingList list, CancellationToken ct = default)
     {
+        // Without a confirmed member nobody would get it, and the articles it covered would be lost to whoever confirms next.
+        if (!await HasRecipientsAsync(list, ct)) return null;
         var plan = await NextAsync(list, ct);
         if (plan.Articles.Count == 0) return null;
         var digest = new Digest
@@ -81,6 +83,9 @@ public sealed class DigestPlanner(PublisherDbContext db, IOptions<PublisherOptio
         db.ChangeTracker.Clear();
         return digest;
     }
+
+    public Task<bool> HasRecipientsAsync(MailingList list, CancellationToken ct = default) =>
+        db.Memberships.AnyAsync(m => m.ListId == list.Id && m.Status == MembershipStatus.Confirmed, ct);
 
     /// <summary>The right-hand side of Message-IDs: the site's host, else the sender's domain.</summary>
     public static string MessageDomain(PublisherOptions o)

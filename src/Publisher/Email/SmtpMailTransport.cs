@@ -19,7 +19,9 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
 {
     private readonly SmtpOptions _smtp;
     private readonly ILogger<SmtpMailTransport> _logger;
-    private readonly ConcurrentBag<SmtpClient> _idle = [];
+    /// <summary>A connection idle longer than this is checked with NOOP before use: servers close idle sessions.</summary>
+    public static readonly TimeSpan IdleCheckAfter = TimeSpan.FromSeconds(30);
+    private readonly ConcurrentBag<(SmtpClient Client, long Since)> _idle = [];
     private readonly SemaphoreSlim _slots;
     private readonly RateLimiter? _throttle;
 
@@ -63,14 +65,14 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
             {
                 client = await RentAsync(ct);
                 string reply = await client.SendAsync(message, ct, progress);
-                _idle.Add(client);
+                _idle.Add((client, Environment.TickCount64));
                 client = null;
                 return reply;
             }
             catch (SmtpCommandException ex) when ((int)ex.StatusCode >= 500)
             {
                 // The connection is still good after a refusal; MailKit has reset the transaction.
-                if (client is { IsConnected: true }) { _idle.Add(client); client = null; }
+                if (client is { IsConnected: true }) { _idle.Add((client, Environment.TickCount64)); client = null; }
                 throw new MailDeliveryException(MailFailure.Permanent, $"{(int)ex.StatusCode} {ex.Message}", ex,
                     recipientRefused: ex.ErrorCode is SmtpErrorCode.RecipientNotAccepted or SmtpErrorCode.MessageNotAccepted);
             }
@@ -105,8 +107,8 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
     {
         while (_idle.TryTake(out var pooled))
         {
-            if (pooled.IsConnected) return pooled;
-            await DiscardAsync(pooled);
+            if (pooled.Client.IsConnected && await StillGoodAsync(pooled.Client, pooled.Since, ct)) return pooled.Client;
+            await DiscardAsync(pooled.Client);
         }
         var client = new SmtpClient { Timeout = _smtp.TimeoutSeconds * 1000 };
         try
@@ -132,6 +134,22 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
         }
     }
 
+    /// <summary>A connection used a moment ago is taken as it is; one idle for a while must answer NOOP first.</summary>
+    private async Task<bool> StillGoodAsync(SmtpClient client, long since, CancellationToken ct)
+    {
+        if (Environment.TickCount64 - since < IdleCheckAfter.TotalMilliseconds) return true;
+        try
+        {
+            await client.NoOpAsync(ct);
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            _logger.LogInformation("An idle SMTP connection did not answer NOOP ({Error}); opening a new one", ex.Message);
+            return false;
+        }
+    }
+
     private static SecureSocketOptions ToMailKit(SmtpSecurity security) => security switch
     {
         SmtpSecurity.None => SecureSocketOptions.None,
@@ -152,7 +170,7 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        while (_idle.TryTake(out var client)) await DiscardAsync(client);
+        while (_idle.TryTake(out var pooled)) await DiscardAsync(pooled.Client);
         _throttle?.Dispose();
     }
 

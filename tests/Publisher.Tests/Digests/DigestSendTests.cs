@@ -123,6 +123,7 @@ public sealed class DigestSendTests : IAsyncLifetime
     [Fact]
     public async Task AnArticleCommittedAfterADigestWasMadeButStampedBeforeItsEndIsInTheNextDigestAndNothingComesTwice()
     {
+        await AddMembersAsync(1);
         await PostArticlesAsync(1, "甲");
         using var scope = _factory.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
@@ -158,6 +159,95 @@ public sealed class DigestSendTests : IAsyncLifetime
         var next = await (await _admin.PostAsync("/api/lists/news/digests", null)).Content.ReadFromJsonAsync<JsonElement>();
         Assert.Single(next.GetProperty("articles").EnumerateArray());
         Assert.Equal(0, next.GetProperty("moreArticles").GetInt32());
+    }
+
+    [Fact]
+    public async Task HostileHtmlInAnArticleNeverReachesTheMail()
+    {
+        var response = await _admin.PostAsJsonAsync("/api/articles", new
+        {
+            slug = "hostile", title = "<script>alert('标题')</script>通知", publishedAt = "2026-11-27 09:00", category = "通知公告",
+            summary = "<img src=x onerror=alert(1)>摘要<iframe src=\"https://evil.example\"></iframe>",
+            contentHtml = "<p onclick=\"steal()\">正文</p><script>document.cookie</script><a href=\"javascript:alert(1)\">链接</a>",
+        });
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        await AddMembersAsync(2);
+        Assert.Equal(HttpStatusCode.OK, (await _admin.PostAsync("/api/lists/news/digests", null)).StatusCode);
+
+        Assert.Equal(2, _smtp.Received.Count);
+        foreach (var mail in _smtp.Received)
+        {
+            string html = mail.HtmlBody!;
+            foreach (var bad in new[] { "<script", "<img", "<iframe", "javascript:", "evil.example" })
+                Assert.DoesNotContain(bad, html, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotMatch(@"<[^>]*\son\w+\s*=", html); // no event handler on any element
+            Assert.Contains("&lt;script&gt;", html); // the title is shown as text, not run
+            Assert.Contains("摘要", html); // the summary's text survives, its markup does not
+            Assert.DoesNotContain("onerror", mail.TextBody!); // the summary's markup is gone; the title is plain text there
+        }
+    }
+
+    [Fact]
+    public async Task ANameFullOfControlCharactersIsRefusedAndOneThatGotInAnywayNeverReachesAHeader()
+    {
+        var refused = await _admin.PostAsync("/api/lists/news/subscribers/import?confirmed=true",
+            new StringContent("email,name\nbad@example.org,\"读\u0007者\u001b\"\ngood@example.org,好读者\n"));
+        var report = await refused.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Contains("control characters", report.ToString());
+
+        await AddMembersAsync(2);
+        using (var scope = _factory.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+            await db.Subscribers.Where(x => x.Email == "reader1@example.org")
+                .ExecuteUpdateAsync(x => x.SetProperty(v => v.Name, "读\u0000者\r\nBcc: victim@example.org\u0007"));
+        }
+        await PostArticlesAsync(1);
+        Assert.Equal(HttpStatusCode.OK, (await _admin.PostAsync("/api/lists/news/digests", null)).StatusCode);
+
+        Assert.Equal(3, _smtp.Received.Count); // good@, reader1@ and reader2@
+        var mail = _smtp.Received.Single(m => m.To.Mailboxes.Single().Address == "reader1@example.org");
+        Assert.Empty(mail.Bcc);
+        Assert.DoesNotContain(mail.Headers, h => h.Field.Equals("Bcc", StringComparison.OrdinalIgnoreCase));
+        Assert.Equal("读者Bcc: victim@example.org", mail.To.Mailboxes.Single().Name);
+        Assert.Contains("读者Bcc: victim@example.org，您好", mail.TextBody);
+        Assert.DoesNotContain(mail.TextBody!, c => c is '\0' or '\a');
+    }
+
+    [Fact]
+    public async Task AListWithNoConfirmedMemberMakesNoDigestAndKeepsItsArticlesForLater()
+    {
+        await PostArticlesAsync(2);
+        await AddMembersAsync(3, confirmed: false);
+        Assert.Equal(HttpStatusCode.NoContent, (await _admin.PostAsync("/api/lists/news/digests", null)).StatusCode);
+        Assert.Empty(_smtp.Received); // not even a confirmation: the import marked nobody confirmed and sends none
+        Assert.Equal(0, (await _admin.GetFromJsonAsync<JsonElement>("/api/lists/news/digests")).GetArrayLength());
+
+        // Once someone is confirmed, they get the articles that were waiting.
+        await AddMembersAsync(1, prefix: "confirmed");
+        var digest = await (await _admin.PostAsync("/api/lists/news/digests", null)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(2, digest.GetProperty("articles").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task ADeliveryThatCannotBeComposedFailsAloneAndShowsOnTheDashboard()
+    {
+        await PostArticlesAsync(1);
+        await AddMembersAsync(3);
+        using var scope = _factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+        // An address that slipped past the checks (written by hand into the database): MimeKit will not take it.
+        await db.Subscribers.Where(x => x.Email == "reader2@example.org").ExecuteUpdateAsync(x => x.SetProperty(v => v.Email, "reader2 at example"));
+        int digestId = (await scope.ServiceProvider.GetRequiredService<DigestPlanner>().CreateAsync(db.Lists.Single(l => l.Name == "news")))!.Id;
+
+        await scope.ServiceProvider.GetRequiredService<DigestJobs>().SendBatchAsync(digestId, CancellationToken.None);
+
+        Assert.Equal(["reader1@example.org", "reader3@example.org"], _smtp.Received.Select(m => m.To.Mailboxes.Single().Address).Order());
+        var failed = db.Deliveries.AsNoTracking().Single(d => d.DigestId == digestId && d.State == DeliveryState.Failed);
+        Assert.StartsWith(DigestSender.NotComposed, failed.LastReply);
+        var monitoring = _factory.Services.GetRequiredService<Hangfire.JobStorage>().GetMonitoringApi();
+        await Eventually.HoldsAsync(() => Task.FromResult(monitoring.FailedJobs(0, 10).Any(j => j.Value.ExceptionMessage?.Contains("reader2 at example") == true)),
+            TimeSpan.FromSeconds(20), "a failed job on the dashboard naming the delivery that could not be composed");
     }
 
     [Fact]
