@@ -85,7 +85,16 @@ public sealed class DigestSender(IServiceScopeFactory scopes, IMailTransport tra
         while (!ct.IsCancellationRequested && taken < maxRows)
         {
             var (me, chunk) = await ClaimAsync(db, digestId, ct);
-            if (chunk.Count == 0) break;
+            if (chunk.Count == 0)
+            {
+                // An empty claim can also mean that another worker's claim held the rows this one picked (on PostgreSQL
+                // the re-checked WHERE then skips them): stop only when nothing is left to claim.
+                var expired = clock.GetUtcNow().UtcDateTime - ClaimLease;
+                if (!await db.Deliveries.AnyAsync(d => d.DigestId == digestId
+                        && (d.State == DeliveryState.Pending || (d.State == DeliveryState.Sending && d.ClaimedUtc < expired)), ct)) break;
+                await Task.Delay(20, ct);
+                continue;
+            }
             taken += chunk.Count;
             var renewed = clock.GetUtcNow().UtcDateTime;
             foreach (var row in chunk)
@@ -150,8 +159,11 @@ public sealed class DigestSender(IServiceScopeFactory scopes, IMailTransport tra
     }
 
     /// <summary>
-    /// Claims up to <see cref="ChunkSize"/> rows in one UPDATE: Pending ones, and Sending ones whose claim expired.
+    /// Claims up to <see cref="ChunkSize"/> rows in one UPDATE: Sending ones whose claim expired, then Pending ones.
     /// The outer WHERE repeats the condition, so a row claimed by a concurrent worker after the subquery ran is skipped.
+    /// Each half of the subquery walks the (DigestId, State) index in id order and stops after a chunk; one query with
+    /// the two states OR-ed together read every delivery of the digest on every claim (quadratic in the list: 100,000
+    /// subscribers ran at 614 messages/s against 868 for 20,000).
     /// </summary>
     private async Task<(string Me, List<Claimed> Rows)> ClaimAsync(PublisherDbContext db, int digestId, CancellationToken ct)
     {
@@ -162,9 +174,11 @@ public sealed class DigestSender(IServiceScopeFactory scopes, IMailTransport tra
             UPDATE "Deliveries"
             SET "State" = 'Sending', "ClaimedBy" = {me}, "ClaimedUtc" = {now}, "Attempts" = "Attempts" + 1, "UpdatedUtc" = {now}
             WHERE "Id" IN (
-                SELECT "Id" FROM "Deliveries"
-                WHERE "DigestId" = {digestId} AND ("State" = 'Pending' OR ("State" = 'Sending' AND "ClaimedUtc" < {expired}))
-                ORDER BY "Id" LIMIT {ChunkSize})
+                SELECT "Id" FROM (
+                    SELECT "Id" FROM (SELECT "Id" FROM "Deliveries" WHERE "DigestId" = {digestId} AND "State" = 'Sending' AND "ClaimedUtc" < {expired} ORDER BY "Id" LIMIT {ChunkSize})
+                    UNION ALL
+                    SELECT "Id" FROM (SELECT "Id" FROM "Deliveries" WHERE "DigestId" = {digestId} AND "State" = 'Pending' ORDER BY "Id" LIMIT {ChunkSize}))
+                LIMIT {ChunkSize})
               AND ("State" = 'Pending' OR ("State" = 'Sending' AND "ClaimedUtc" < {expired}))
             """, ct);
         if (claimed == 0) return (me, []);

@@ -251,6 +251,33 @@ public sealed class DigestSendTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnExpiredClaimIsTakenBackAndALiveOneIsLeftToItsWorker()
+    {
+        await PostArticlesAsync(1);
+        await AddMembersAsync(120);
+        using var scope = _factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+        int digestId = (await scope.ServiceProvider.GetRequiredService<DigestPlanner>().CreateAsync(db.Lists.Single(l => l.Name == "news")))!.Id;
+        var ids = db.Deliveries.Where(d => d.DigestId == digestId).OrderBy(d => d.Id).Select(d => d.Id).ToList();
+        var old = DateTime.UtcNow - DigestSender.ClaimLease - TimeSpan.FromSeconds(5);
+        // Rows at both ends: a worker that died long ago held the first and the last three; a live one holds the next two.
+        var dead = ids.Take(3).Concat(ids.TakeLast(3)).ToList();
+        var live = ids.Skip(3).Take(2).ToList();
+        await db.Deliveries.Where(d => dead.Contains(d.Id)).ExecuteUpdateAsync(d => d
+            .SetProperty(x => x.State, DeliveryState.Sending).SetProperty(x => x.ClaimedBy, "gone:1:x").SetProperty(x => x.ClaimedUtc, old));
+        await db.Deliveries.Where(d => live.Contains(d.Id)).ExecuteUpdateAsync(d => d
+            .SetProperty(x => x.State, DeliveryState.Sending).SetProperty(x => x.ClaimedBy, "alive:1:x").SetProperty(x => x.ClaimedUtc, DateTime.UtcNow));
+
+        var outcome = await _factory.Services.GetRequiredService<DigestSender>().SendAsync(digestId, "http://feeds.example.test");
+
+        Assert.Equal(118, outcome.Sent);
+        Assert.Equal(118, _smtp.Received.Select(m => m.MessageId).Distinct().Count());
+        var states = db.Deliveries.AsNoTracking().Where(d => d.DigestId == digestId).ToDictionary(d => d.Id, d => d.State);
+        Assert.All(dead, id => Assert.Equal(DeliveryState.Sent, states[id]));
+        Assert.All(live, id => Assert.Equal(DeliveryState.Sending, states[id]));
+    }
+
+    [Fact]
     public async Task DigestIsSentOncePerSubscriberWhenTwoSendersWorkTheSameLedger()
     {
         await PostArticlesAsync(2);
