@@ -13,6 +13,11 @@ public sealed class DigestResumer(IServiceScopeFactory scopes, ILogger<DigestRes
 {
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan Stalled = TimeSpan.FromSeconds(10);
+    /// <summary>A digest that stalls again without sending anything since its last resume (its template throws, say)
+    /// is resumed less and less often, up to once an hour, instead of filling the dashboard with failed batches every
+    /// few seconds. One that sent something in between (a large list between rounds of batches) is resumed at once.</summary>
+    private static readonly TimeSpan MaxBackoff = TimeSpan.FromHours(1);
+    private readonly Dictionary<int, (int Resumes, DateTime NotBefore, int Open)> _backoff = [];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -67,18 +72,30 @@ public sealed class DigestResumer(IServiceScopeFactory scopes, ILogger<DigestRes
         var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
         var quietSince = DateTime.UtcNow - Stalled;
         var expired = DateTime.UtcNow - DigestSender.ClaimLease;
-        var stalled = await db.Deliveries
-            .Where(d => d.State == DeliveryState.Pending || (d.State == DeliveryState.Sending && d.ClaimedUtc < expired))
-            .GroupBy(d => d.DigestId)
-            .Where(g => g.Max(d => d.UpdatedUtc) < quietSince)
-            .Select(g => g.Key).ToListAsync(ct);
-        foreach (var digestId in stalled)
+        // Two queries, one per state, so each walks the (State, DigestId, UpdatedUtc) index over open rows only; one
+        // query with the states OR-ed together scanned the whole ledger, every delivery ever sent, every 5 seconds.
+        var pending = await db.Deliveries.Where(d => d.State == DeliveryState.Pending)
+            .GroupBy(d => d.DigestId).Select(g => new { DigestId = g.Key, Open = g.Count(), Last = g.Max(d => d.UpdatedUtc) }).ToListAsync(ct);
+        var abandoned = await db.Deliveries.Where(d => d.State == DeliveryState.Sending && d.ClaimedUtc < expired)
+            .GroupBy(d => d.DigestId).Select(g => new { DigestId = g.Key, Open = g.Count(), Last = g.Max(d => d.UpdatedUtc) }).ToListAsync(ct);
+        var stalled = pending.Concat(abandoned).GroupBy(x => x.DigestId)
+            .Where(g => g.Max(x => x.Last) < quietSince)
+            .Select(g => new { DigestId = g.Key, Open = g.Sum(x => x.Open) }).ToList();
+        var now = DateTime.UtcNow;
+        foreach (var (id, entry) in _backoff.Where(e => now - e.Value.NotBefore > MaxBackoff).ToList()) _backoff.Remove(id);
+        foreach (var (digestId, open) in stalled.Select(s => (s.DigestId, s.Open)))
         {
+            if (_backoff.TryGetValue(digestId, out var backoff) && open < backoff.Open) backoff = default; // it progressed
+            if (now < backoff.NotBefore) continue;
+            int resumes = backoff.Resumes + 1;
+            var wait = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, Stalled.Ticks << Math.Min(resumes - 1, 20)));
+            _backoff[digestId] = (resumes, now + wait, open);
             // Touch the rows first, so the next pass does not queue the same batches again before they start.
             await db.Deliveries.Where(d => d.DigestId == digestId && d.State == DeliveryState.Pending)
                 .ExecuteUpdateAsync(d => d.SetProperty(x => x.UpdatedUtc, DateTime.UtcNow), ct);
             int batches = await scope.ServiceProvider.GetRequiredService<DigestJobs>().QueueBatchesAsync(digestId);
-            logger.LogWarning("Digest {Digest} had stalled; queued {Batches} batch jobs to resume it", digestId, batches);
+            logger.LogWarning("Digest {Digest} had stalled; queued {Batches} batch jobs to resume it (resume {Resumes}; the next no sooner than {Wait})",
+                digestId, batches, resumes, wait);
         }
     }
 }

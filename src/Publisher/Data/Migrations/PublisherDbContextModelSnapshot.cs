@@ -180,6 +180,8 @@ namespace Publisher.Data.Migrations
                     b.HasIndex("DigestId", "SubscriberId")
                         .IsUnique();
 
+                    b.HasIndex("State", "DigestId", "UpdatedUtc");
+
                     b.ToTable("Deliveries");
                 });
 
