@@ -6,7 +6,10 @@ using SmtpServer.Protocol;
 
 namespace Publisher.Tests.Digests;
 
-/// <summary>The host is killed (SIGKILL) halfway through a 2,000-subscriber digest and started again.</summary>
+/// <summary>
+/// Processes, not threads: the host is killed (SIGKILL) halfway through a 2,000-subscriber digest and started
+/// again; the service and the CLI verb send one digest at the same time.
+/// </summary>
 public sealed class DigestCrashTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
@@ -62,6 +65,35 @@ public sealed class DigestCrashTests(Xunit.Abstractions.ITestOutputHelper output
         Assert.Equal(2000, recipients.Count);
         Assert.Equal(2000, recipients.Distinct().Count());
         Assert.True(smtp.LastReceivedUtc > restarted);
+    }
+
+    [Fact]
+    public async Task TheServiceAndTheCliSendingOneDigestAtOnceDeliverEachMessageOnce()
+    {
+        using var site = new TempSite();
+        await using var smtp = new TestSmtpServer();
+        string[] args = [.. smtp.Settings(maxConnections: 2).Select(kv => $"--{kv.Key}={kv.Value}"), "--Publisher:Site:BaseUrl=http://feeds.example.test"];
+        await using var service = await ServiceProcess.StartAsync(site, args);
+        using var admin = Admin(service);
+        Assert.True((await admin.PostAsJsonAsync("/api/lists", new { name = "news" })).IsSuccessStatusCode);
+        var csv = "email,name\n" + string.Join('\n', Enumerable.Range(1, 400).Select(i => $"r{i}@example.org,读者{i}"));
+        Assert.True((await admin.PostAsync("/api/lists/news/subscribers/import?confirmed=true", new StringContent(csv, Encoding.UTF8, "text/csv"))).IsSuccessStatusCode);
+        Assert.True((await admin.PostAsJsonAsync("/api/articles", new { title = "新文章", publishedAt = "2026-11-28 08:00", contentText = "正文。" })).IsSuccessStatusCode);
+
+        // The service starts the digest; while it sends, a second process (the CLI verb) works on the same ledger.
+        var byService = admin.PostAsync("/api/lists/news/digests", null);
+        await Eventually.HoldsAsync(() => Task.FromResult(smtp.Received.Count >= 20), TimeSpan.FromSeconds(60), "the service is sending");
+        var byCli = await PublisherProcess.RunAsync(site, [.. new[] { "digest", "send", "--list", "news" }, .. args]);
+        Log($"CLI: exit {byCli.ExitCode}, {byCli.Stdout.Trim()} {byCli.Stderr.Trim()}");
+        Assert.Equal(0, byCli.ExitCode);
+        Assert.True((await byService).IsSuccessStatusCode);
+
+        var sentByCli = int.Parse(System.Text.RegularExpressions.Regex.Match(byCli.Stdout, @"sent (\d+)").Groups[1].Value);
+        Assert.InRange(sentByCli, 1, 399); // both really sent part of it
+        await Task.Delay(1000);
+        var recipients = smtp.Received.Select(m => m.To.Mailboxes.Single().Address).ToList();
+        Assert.Equal(400, recipients.Count);
+        Assert.Equal(400, recipients.Distinct().Count());
     }
 
     private static HttpClient Admin(ServiceProcess service)
