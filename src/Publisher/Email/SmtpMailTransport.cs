@@ -20,7 +20,7 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
     private readonly SmtpOptions _smtp;
     private readonly ILogger<SmtpMailTransport> _logger;
     /// <summary>A connection idle longer than this is checked with NOOP before use: servers close idle sessions.</summary>
-    public static readonly TimeSpan IdleCheckAfter = TimeSpan.FromSeconds(30);
+    public TimeSpan IdleCheckAfter { get; init; } = TimeSpan.FromSeconds(30);
     private readonly ConcurrentBag<(SmtpClient Client, long Since)> _idle = [];
     private readonly SemaphoreSlim _slots;
     private readonly RateLimiter? _throttle;

@@ -11,7 +11,8 @@ namespace Publisher.Tests.Email;
 /// <summary>The SMTP transport against real SMTP servers on loopback.</summary>
 public sealed class SmtpMailTransportTests
 {
-    private static SmtpMailTransport Transport(int port, int maxConnections = 2, double perSecond = 0, int timeoutSeconds = 5, int attempts = 4) =>
+    private static SmtpMailTransport Transport(int port, int maxConnections = 2, double perSecond = 0, int timeoutSeconds = 5, int attempts = 4,
+        TimeSpan? idleCheckAfter = null) =>
         new(Options.Create(new PublisherOptions
         {
             Smtp = new SmtpOptions
@@ -19,7 +20,7 @@ public sealed class SmtpMailTransportTests
                 Host = "127.0.0.1", Port = port, Security = SmtpSecurity.None, MaxConnections = maxConnections,
                 MaxMessagesPerSecond = perSecond, RetryDelayMilliseconds = 20, TimeoutSeconds = timeoutSeconds, MaxAttempts = attempts,
             },
-        }), NullLogger<SmtpMailTransport>.Instance);
+        }), NullLogger<SmtpMailTransport>.Instance) { IdleCheckAfter = idleCheckAfter ?? TimeSpan.FromSeconds(30) };
 
     private static MimeMessage Message(int n, int bodyBytes = 2000)
     {
@@ -113,6 +114,36 @@ public sealed class SmtpMailTransportTests
         Assert.Equal(MailFailure.Unknown, failure.Failure);
         Assert.Equal(1, server.BodiesReceivedWhole);
         Assert.Equal(1, server.Connections);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task AnIdleConnectionIsCheckedWithNoopAndOneTheServerClosedIsNotUsed(bool checkIdle)
+    {
+        await using var server = new ScriptedSmtpServer { Script = n => n == 1 ? DataBehaviour.AcceptThenHangUp : DataBehaviour.Accept };
+        await using var transport = Transport(server.Port, maxConnections: 1, attempts: 1, idleCheckAfter: checkIdle ? TimeSpan.Zero : null);
+        await transport.SendAsync(Message(1));
+        await Eventually.HoldsAsync(() => Task.FromResult(server.Accepted == 1), TimeSpan.FromSeconds(5), "the first message is in");
+        await Task.Delay(200); // the server has hung up by now
+
+        if (checkIdle)
+        {
+            // NOOP finds the connection dead, so the one attempt allowed goes over a new connection.
+            await transport.SendAsync(Message(2));
+            Assert.Equal(2, server.Accepted);
+            Assert.Equal(2, server.Connections);
+            await transport.SendAsync(Message(3));
+            Assert.Equal(1, server.Noops); // the live connection answered NOOP and was reused
+            Assert.Equal(2, server.Connections);
+        }
+        else
+        {
+            // Without the check (a connection used less than IdleCheckAfter ago), the dead connection costs the attempt.
+            var failure = await Assert.ThrowsAsync<MailDeliveryException>(() => transport.SendAsync(Message(2)));
+            Assert.Equal(MailFailure.Transient, failure.Failure);
+            Assert.Equal(0, server.Noops);
+        }
     }
 
     [Fact]

@@ -5,7 +5,7 @@ using System.Text;
 namespace Publisher.Tests.Support;
 
 /// <summary>What a scripted SMTP connection does with the message it is given.</summary>
-public enum DataBehaviour { Accept, DropMidData, NeverReply }
+public enum DataBehaviour { Accept, DropMidData, NeverReply, AcceptThenHangUp }
 
 /// <summary>
 /// A minimal SMTP responder on a real socket, for the failures a library server will not produce: a
@@ -24,6 +24,7 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
     public int Connections => Volatile.Read(ref _connections);
     public int Accepted;
     public int BodiesReceivedWhole;
+    public int Noops;
     /// <summary>Whether EHLO offers 8BITMIME; without it a client must send 7-bit messages.</summary>
     public bool Offers8BitMime { get; set; } = true;
     /// <summary>Each accepted message: its MAIL FROM line and its bytes as received (dot-stuffing undone).</summary>
@@ -66,7 +67,8 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
                         case "EHLO" when Offers8BitMime: await Say("250-scripted"); await Say("250 8BITMIME"); break;
                         case "EHLO": await Say("250 scripted"); break;
                         case "MAIL": mailFrom = line; await Say("250 OK"); break;
-                        case "HELO" or "RCPT" or "RSET" or "NOOP": await Say("250 OK"); break;
+                        case "NOOP": Interlocked.Increment(ref Noops); await Say("250 OK"); break;
+                        case "HELO" or "RCPT" or "RSET": await Say("250 OK"); break;
                         case "QUIT": await Say("221 bye"); return;
                         case "DATA":
                             await Say("354 go ahead");
@@ -88,6 +90,7 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
                             Interlocked.Increment(ref Accepted);
                             Messages.Enqueue((mailFrom, Encoding.Latin1.GetBytes(data.ToString())));
                             await Say("250 queued");
+                            if (behaviour == DataBehaviour.AcceptThenHangUp) return; // an idle timeout, say: closed without a word
                             break;
                         default: await Say("502 not implemented"); break;
                     }
