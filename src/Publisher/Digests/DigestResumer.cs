@@ -13,11 +13,7 @@ public sealed class DigestResumer(IServiceScopeFactory scopes, ILogger<DigestRes
 {
     private static readonly TimeSpan Period = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan Stalled = TimeSpan.FromSeconds(10);
-    /// <summary>A digest that stalls again without sending anything since its last resume (its template throws, say)
-    /// is resumed less and less often, up to once an hour, instead of filling the dashboard with failed batches every
-    /// few seconds. One that sent something in between (a large list between rounds of batches) is resumed at once.</summary>
-    private static readonly TimeSpan MaxBackoff = TimeSpan.FromHours(1);
-    private readonly Dictionary<int, (int Resumes, DateTime NotBefore, int Open)> _backoff = [];
+    private readonly ResumeBackoff _backoff = new(Stalled, TimeSpan.FromHours(1));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -82,14 +78,10 @@ public sealed class DigestResumer(IServiceScopeFactory scopes, ILogger<DigestRes
             .Where(g => g.Max(x => x.Last) < quietSince)
             .Select(g => new { DigestId = g.Key, Open = g.Sum(x => x.Open) }).ToList();
         var now = DateTime.UtcNow;
-        foreach (var (id, entry) in _backoff.Where(e => now - e.Value.NotBefore > MaxBackoff).ToList()) _backoff.Remove(id);
+        _backoff.Forget(now);
         foreach (var (digestId, open) in stalled.Select(s => (s.DigestId, s.Open)))
         {
-            if (_backoff.TryGetValue(digestId, out var backoff) && open < backoff.Open) backoff = default; // it progressed
-            if (now < backoff.NotBefore) continue;
-            int resumes = backoff.Resumes + 1;
-            var wait = TimeSpan.FromTicks(Math.Min(MaxBackoff.Ticks, Stalled.Ticks << Math.Min(resumes - 1, 20)));
-            _backoff[digestId] = (resumes, now + wait, open);
+            if (!_backoff.TryResume(digestId, open, now, out int resumes, out var wait)) continue;
             // Touch the rows first, so the next pass does not queue the same batches again before they start.
             await db.Deliveries.Where(d => d.DigestId == digestId && d.State == DeliveryState.Pending)
                 .ExecuteUpdateAsync(d => d.SetProperty(x => x.UpdatedUtc, DateTime.UtcNow), ct);
@@ -97,5 +89,39 @@ public sealed class DigestResumer(IServiceScopeFactory scopes, ILogger<DigestRes
             logger.LogWarning("Digest {Digest} had stalled; queued {Batches} batch jobs to resume it (resume {Resumes}; the next no sooner than {Wait})",
                 digestId, batches, resumes, wait);
         }
+    }
+}
+
+/// <summary>
+/// How often a stalled digest is resumed. One that stalls again without sending anything since its last resume
+/// (its template throws, say) waits twice as long each time, up to <c>max</c>, instead of filling the dashboard with
+/// failed batches every few seconds; one that sent something in between (a large list between rounds of batch
+/// jobs) is resumed at once. Used by one loop only, so not thread-safe.
+/// </summary>
+public sealed class ResumeBackoff(TimeSpan first, TimeSpan max)
+{
+    private readonly Dictionary<int, (int Resumes, DateTime NotBefore, int Open)> _entries = [];
+
+    /// <summary>Whether to resume the digest now, with <paramref name="open"/> rows unsent; if so, records it.</summary>
+    /// <param name="resumes">How many times in a row it has been resumed without progress, this one included.</param>
+    /// <param name="wait">How long until it may be resumed again without progress.</param>
+    public bool TryResume(int digestId, int open, DateTime now, out int resumes, out TimeSpan wait)
+    {
+        if (_entries.TryGetValue(digestId, out var entry) && open < entry.Open) entry = default; // it progressed
+        if (now < entry.NotBefore)
+        {
+            (resumes, wait) = (entry.Resumes, entry.NotBefore - now);
+            return false;
+        }
+        resumes = entry.Resumes + 1;
+        wait = TimeSpan.FromTicks(Math.Min(max.Ticks, first.Ticks << Math.Min(resumes - 1, 20)));
+        _entries[digestId] = (resumes, now + wait, open);
+        return true;
+    }
+
+    /// <summary>Drops digests not resumed for longer than <c>max</c> (finished, or going well).</summary>
+    public void Forget(DateTime now)
+    {
+        foreach (var id in _entries.Where(e => now - e.Value.NotBefore > max).Select(e => e.Key).ToList()) _entries.Remove(id);
     }
 }
