@@ -72,6 +72,9 @@ public sealed class DigestCrashTests(Xunit.Abstractions.ITestOutputHelper output
     {
         using var site = new TempSite();
         await using var smtp = new TestSmtpServer();
+        // A slow server (50 ms a message, 400 messages over 2 connections: 10 s) so that the CLI, which takes a few
+        // seconds to start, joins while the service is still sending.
+        smtp.Reply = _ => { Thread.Sleep(50); return null; };
         string[] args = [.. smtp.Settings(maxConnections: 2).Select(kv => $"--{kv.Key}={kv.Value}"), "--Publisher:Site:BaseUrl=http://feeds.example.test"];
         await using var service = await ServiceProcess.StartAsync(site, args);
         using var admin = Admin(service);

@@ -3,7 +3,12 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using MimeKit;
+using System.IO.Pipelines;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
 using SmtpServer;
+using SmtpServer.IO;
+using SmtpServer.Net;
 using SmtpServer.Protocol;
 using SmtpServer.Storage;
 
@@ -32,6 +37,7 @@ public sealed class TestSmtpServer : IAsyncDisposable
         var options = new SmtpServerOptionsBuilder().ServerName("localhost").Endpoint(e => e.Endpoint(new IPEndPoint(IPAddress.Loopback, Port))).Build();
         var services = new SmtpServer.ComponentModel.ServiceProvider();
         services.Add(new Store(this));
+        services.Add(new NoDelayListenerFactory());
         _server = new SmtpServer.SmtpServer(options, services);
         _server.SessionCreated += (_, _) => Interlocked.Increment(ref _sessions);
         _running = _server.StartAsync(_stop.Token);
@@ -68,6 +74,48 @@ public sealed class TestSmtpServer : IAsyncDisposable
             owner.Received.Enqueue(await MimeMessage.LoadAsync(stream, ct));
             owner.LastReceivedUtc = DateTime.UtcNow;
             return SmtpResponse.Ok;
+        }
+    }
+
+    /// <summary>
+    /// Accepts connections with Nagle's algorithm off. The package's own listener leaves it on, and then each reply
+    /// written after a small unacknowledged one waits for the client's delayed ACK: about 50 ms a message.
+    /// </summary>
+    private sealed class NoDelayListenerFactory : IEndpointListenerFactory
+    {
+        public IEndpointListener CreateListener(IEndpointDefinition endpoint) => new Listener(endpoint.Endpoint);
+
+        private sealed class Listener : IEndpointListener
+        {
+            private readonly TcpListener _tcp;
+
+            public Listener(IPEndPoint endpoint)
+            {
+                _tcp = new TcpListener(endpoint);
+                _tcp.Start();
+            }
+
+            public async Task<ISecurableDuplexPipe> GetPipeAsync(ISessionContext context, CancellationToken cancellationToken)
+            {
+                var socket = await _tcp.AcceptSocketAsync(cancellationToken);
+                socket.NoDelay = true;
+                context.Properties[EndpointListener.LocalEndPointKey] = socket.LocalEndPoint!;
+                context.Properties[EndpointListener.RemoteEndPointKey] = socket.RemoteEndPoint!;
+                return new Pipe(new NetworkStream(socket, ownsSocket: true));
+            }
+
+            public void Dispose() => _tcp.Stop();
+        }
+
+        private sealed class Pipe(NetworkStream stream) : ISecurableDuplexPipe
+        {
+            public PipeReader Input { get; } = PipeReader.Create(stream);
+            public PipeWriter Output { get; } = PipeWriter.Create(stream);
+            public bool IsSecure => false;
+            public SslProtocols SslProtocol => SslProtocols.None;
+            public Task UpgradeAsync(X509Certificate certificate, SslProtocols protocols, CancellationToken cancellationToken) =>
+                throw new NotSupportedException("the test server speaks plain SMTP only");
+            public void Dispose() => stream.Dispose();
         }
     }
 
