@@ -19,7 +19,7 @@ public sealed class DigestComposer(EmailRenderer renderer, SubscriberTokens toke
 {
     /// <param name="Text">The text part ready for splicing; null when it has to go through MimeKit's own encoding.</param>
     /// <param name="Html">Likewise for the HTML part.</param>
-    /// <param name="Headers">From, Subject, Date, List-Id and List-Unsubscribe-Post, encoded once: copying a raw value
+    /// <param name="Headers">From, Subject, List-Id and List-Unsubscribe-Post, encoded once: copying a raw value
     /// costs a fraction of encoding a Chinese subject again.</param>
     public sealed record Rendered(RenderedEmail Email, string ListId, string ListName, PartTemplate? Text, PartTemplate? Html,
         IReadOnlyList<Header> Headers);
@@ -43,10 +43,9 @@ public sealed class DigestComposer(EmailRenderer renderer, SubscriberTokens toke
         catch (ArgumentException) { listLabel = "list-" + list.Id; }
         string listId = $"{listLabel}.{domain}", listName = list.Description.Length > 0 ? list.Description : list.Name;
         var shared = MailComposer.Compose(options.Value.Smtp.From, new MailboxAddress("", "x@" + domain), email.Subject, new TextPart("plain"));
-        shared.Date = date;
         shared.Headers.Add(HeaderId.ListId, $"{listName} <{listId}>");
         shared.Headers.Add(HeaderId.ListUnsubscribePost, "List-Unsubscribe=One-Click");
-        var headers = new[] { HeaderId.From, HeaderId.Subject, HeaderId.Date, HeaderId.ListId, HeaderId.ListUnsubscribePost }
+        var headers = new[] { HeaderId.From, HeaderId.Subject, HeaderId.ListId, HeaderId.ListUnsubscribePost }
             .Select(id => shared.Headers.First(h => h.Id == id)).ToList();
         return new Rendered(email, listId, listName,
             PartTemplate.Create("plain", email.Text, Placeholders, breakAtSpaces: false),
@@ -77,6 +76,7 @@ public sealed class DigestComposer(EmailRenderer renderer, SubscriberTokens toke
                 message.Headers.Replace(copy);
             }
             message.To.Add(to);
+            message.Date = DateTimeOffset.UtcNow; // when it is sent: a large or resumed digest goes out over hours
             message.MessageId = messageId;
             message.Headers.Add(HeaderId.ListUnsubscribe, $"<{unsubscribe}>");
             message.Body = new MultipartAlternative { text, html };

@@ -48,24 +48,30 @@ public sealed class DigestJobs(PublisherDbContext db, DigestPlanner planner, Dig
         logger.LogInformation("Digest {Digest} batch: sent {Sent}, failed {Failed}, unknown {Unknown}, skipped {Skipped}",
             digestId, outcome.Sent, outcome.Failed, outcome.Unknown, outcome.Skipped);
         // The batch itself went well (the others got theirs), so it succeeds; the deliveries it could not compose get a
-        // job of their own that fails, which puts them on the dashboard's Failed page.
-        if (outcome.Errors.Count > 0) jobs.Enqueue<DigestJobs>(j => j.ReportUncomposedAsync(digestId));
+        // job of their own that fails, which puts them on the dashboard's Failed page (one per batch, its rows only).
+        if (outcome.Uncomposed.Count > 0)
+        {
+            long[] ids = [.. outcome.Uncomposed];
+            jobs.Enqueue<DigestJobs>(j => j.ReportUncomposedAsync(digestId, ids));
+        }
     }
 
-    /// <summary>Fails, on purpose and once, with the deliveries of the digest that could not be composed.</summary>
+    /// <summary>Fails, on purpose and once, naming deliveries of the digest that could not be composed.</summary>
     [AutomaticRetry(Attempts = 0)]
     [JobDisplayName("Digest {0}: deliveries that could not be composed")]
-    public async Task ReportUncomposedAsync(int digestId)
+    public async Task ReportUncomposedAsync(int digestId, long[] deliveryIds)
     {
+        var shown = deliveryIds.Take(DigestSender.MaxErrorsReported).ToList();
         var rows = await db.Deliveries.AsNoTracking()
-            .Where(d => d.DigestId == digestId && d.State == DeliveryState.Failed && d.LastReply!.StartsWith(DigestSender.NotComposed))
+            .Where(d => d.DigestId == digestId && shown.Contains(d.Id) && d.State == DeliveryState.Failed && d.LastReply!.StartsWith(DigestSender.NotComposed))
             .OrderBy(d => d.Id)
             .Join(db.Subscribers, d => d.SubscriberId, s => s.Id, (d, s) => new { d.Id, s.Email, d.LastReply })
             .ToListAsync();
-        if (rows.Count == 0) return;
+        if (rows.Count == 0) return; // resent and delivered since
         throw new DigestCompositionException(
-            $"{rows.Count} deliveries of digest {digestId} could not be composed and were not sent; the others were. " +
-            string.Join("; ", rows.Take(DigestSender.MaxErrorsReported).Select(r => $"delivery {r.Id} to {r.Email}: {r.LastReply![DigestSender.NotComposed.Length..]}")));
+            $"{deliveryIds.Length} deliveries of digest {digestId} could not be composed and were not sent; the others were. " +
+            string.Join("; ", rows.Select(r => $"delivery {r.Id} to {r.Email}: {r.LastReply![DigestSender.NotComposed.Length..]}")) +
+            (deliveryIds.Length > rows.Count ? $"; and {deliveryIds.Length - rows.Count} more (GET /api/digests/{digestId}/deliveries?state=failed)" : ""));
     }
 }
 

@@ -18,6 +18,10 @@ public sealed class DigestPlanner(PublisherDbContext db, IOptions<PublisherOptio
     /// <summary>The first digest of a list looks back this far, so a new list starts with the latest news.</summary>
     public static readonly TimeSpan FirstDigestLookBack = TimeSpan.FromDays(7);
     public const int MaxArticles = 30;
+    /// <summary>How far before the previous digest's end articles are looked at again, for ingests that committed late.</summary>
+    public static readonly TimeSpan LateCommitMargin = TimeSpan.FromDays(1);
+
+    private static DateTime Min(DateTime a, DateTime b) => a < b ? a : b;
 
     /// <param name="Articles">The articles shown, newest first.</param>
     /// <param name="Covered">Every article the digest covers: those shown and <paramref name="MoreArticles"/> more.</param>
@@ -30,7 +34,9 @@ public sealed class DigestPlanner(PublisherDbContext db, IOptions<PublisherOptio
         var previous = await db.Digests.AsNoTracking().Where(d => d.ListId == list.Id).OrderByDescending(d => d.PeriodEndUtc)
             .Select(d => new { d.PeriodStartUtc, d.PeriodEndUtc }).FirstOrDefaultAsync(ct);
         var start = previous?.PeriodEndUtc ?? list.CreatedUtc - FirstDigestLookBack;
-        var since = previous?.PeriodStartUtc ?? start;
+        // At least a day back, too: two digests made within one ingest batch (the schedule and a "digest send") would
+        // otherwise leave a window of seconds, shorter than a batch's stamp-to-commit time.
+        var since = previous is null ? start : Min(previous.PeriodStartUtc, previous.PeriodEndUtc - LateCommitMargin);
         var end = clock.GetUtcNow().UtcDateTime;
         int listId = list.Id;
         var query = db.Articles.AsNoTracking()
@@ -64,9 +70,10 @@ public sealed class DigestPlanner(PublisherDbContext db, IOptions<PublisherOptio
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException)
+        catch (DbUpdateException ex) when (ex.InnerException is Microsoft.Data.Sqlite.SqliteException { SqliteExtendedErrorCode: 2067 or 1555 })
         {
-            // Another run made the digest for this period first; that one is the digest.
+            // A unique violation (SQLITE_CONSTRAINT_UNIQUE): another run made the digest for this period first; that one
+            // is the digest. Anything else (an article deleted meanwhile, a busy database) is an error for the caller.
             await transaction.RollbackAsync(ct);
             db.ChangeTracker.Clear();
             return await db.Digests.AsNoTracking().SingleAsync(d => d.ListId == list.Id && d.PeriodStartUtc == plan.PeriodStartUtc, ct);

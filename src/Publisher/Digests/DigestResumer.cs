@@ -74,8 +74,11 @@ public sealed class DigestResumer(IServiceScopeFactory scopes, ILogger<DigestRes
             .GroupBy(d => d.DigestId).Select(g => new { DigestId = g.Key, Open = g.Count(), Last = g.Max(d => d.UpdatedUtc) }).ToListAsync(ct);
         var abandoned = await db.Deliveries.Where(d => d.State == DeliveryState.Sending && d.ClaimedUtc < expired)
             .GroupBy(d => d.DigestId).Select(g => new { DigestId = g.Key, Open = g.Count(), Last = g.Max(d => d.UpdatedUtc) }).ToListAsync(ct);
+        // A digest some worker holds a live claim on is being sent, however old its waiting rows look.
+        var busy = (await db.Deliveries.Where(d => d.State == DeliveryState.Sending && d.ClaimedUtc >= expired)
+            .Select(d => d.DigestId).Distinct().ToListAsync(ct)).ToHashSet();
         var stalled = pending.Concat(abandoned).GroupBy(x => x.DigestId)
-            .Where(g => g.Max(x => x.Last) < quietSince)
+            .Where(g => !busy.Contains(g.Key) && g.Max(x => x.Last) < quietSince)
             .Select(g => new { DigestId = g.Key, Open = g.Sum(x => x.Open) }).ToList();
         var now = DateTime.UtcNow;
         _backoff.Forget(now);

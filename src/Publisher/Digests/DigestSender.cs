@@ -24,6 +24,8 @@ public sealed class DigestSender(IServiceScopeFactory scopes, IMailTransport tra
     {
         /// <summary>Deliveries that could not be composed (at most <see cref="MaxErrorsReported"/>), one line each.</summary>
         public IReadOnlyList<string> Errors { get; init; } = [];
+        /// <summary>The ids of the deliveries that could not be composed.</summary>
+        public IReadOnlyList<long> Uncomposed { get; init; } = [];
     }
 
     public const int MaxErrorsReported = 10;
@@ -69,6 +71,7 @@ public sealed class DigestSender(IServiceScopeFactory scopes, IMailTransport tra
         return new Outcome(results.Sum(r => r.Sent), results.Sum(r => r.Failed), results.Sum(r => r.Unknown), results.Sum(r => r.Skipped))
         {
             Errors = results.SelectMany(r => r.Errors).Take(MaxErrorsReported).ToList(),
+            Uncomposed = results.SelectMany(r => r.Uncomposed).ToList(),
         };
     }
 
@@ -79,6 +82,7 @@ public sealed class DigestSender(IServiceScopeFactory scopes, IMailTransport tra
     {
         int sent = 0, failed = 0, unknown = 0, skipped = 0, taken = 0;
         var errors = new List<string>();
+        var uncomposed = new List<long>();
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
         var composer = scope.ServiceProvider.GetRequiredService<DigestComposer>();
@@ -96,66 +100,71 @@ public sealed class DigestSender(IServiceScopeFactory scopes, IMailTransport tra
                 continue;
             }
             taken += chunk.Count;
-            var renewed = clock.GetUtcNow().UtcDateTime;
+            // The claim is renewed while the chunk is worked on, however long one send takes (throttling, retries, a
+            // dead connection's timeout): another worker takes these rows only if this one stops renewing (it died).
+            await using var heartbeat = new ClaimHeartbeat(scopes, me, clock, logger);
             foreach (var row in chunk)
             {
-                // A slow chunk (throttling, retries) renews its claim well before the lease runs out; a row whose claim
-                // expired anyway and was taken by another worker is left to that worker.
-                var now = clock.GetUtcNow().UtcDateTime;
-                if (now - renewed > ClaimLease / 3)
-                {
-                    int still = await db.Deliveries.Where(d => d.Id == row.Id && d.ClaimedBy == me && d.State == DeliveryState.Sending)
-                        .ExecuteUpdateAsync(d => d.SetProperty(x => x.ClaimedUtc, now), ct);
-                    if (still == 0) continue;
-                    await db.Deliveries.Where(d => d.ClaimedBy == me && d.State == DeliveryState.Sending)
-                        .ExecuteUpdateAsync(d => d.SetProperty(x => x.ClaimedUtc, now), ct);
-                    renewed = now;
-                }
                 if (row.Status != MembershipStatus.Confirmed)
                 {
                     await MarkAsync(db, row.Id, me, DeliveryState.Failed, $"not sent: the member is {row.Status.ToString().ToLowerInvariant()}", ct);
                     skipped++;
                     continue;
                 }
+                MimeKit.MimeMessage message;
                 try
                 {
-                    using var message = composer.Personalize(rendered, row.MembershipId, row.Email, row.Name, row.MessageId, baseUrl);
-                    string reply = await transport.SendAsync(message, ct);
-                    await MarkAsync(db, row.Id, me, DeliveryState.Sent, reply, ct);
-                    if (row.ConsecutiveBounces > 0)
-                        await db.Memberships.Where(m => m.Id == row.MembershipId).ExecuteUpdateAsync(m => m.SetProperty(x => x.ConsecutiveBounces, 0), ct);
-                    sent++;
-                }
-                catch (MailDeliveryException ex) when (ex.Failure == MailFailure.Permanent)
-                {
-                    await MarkAsync(db, row.Id, me, DeliveryState.Failed, ex.Reply, ct);
-                    if (ex.RecipientRefused) await CountBounceAsync(db, row, ct);
-                    failed++;
-                }
-                catch (MailDeliveryException ex) when (ex.Failure == MailFailure.Unknown)
-                {
-                    // The server may have it: never resent automatically; the admin sees it and may resend.
-                    await MarkAsync(db, row.Id, me, DeliveryState.Unknown, ex.Reply, ct);
-                    logger.LogWarning("Delivery {Id} to {Email} has an unknown outcome: {Reply}", row.Id, row.Email, ex.Reply);
-                    unknown++;
-                }
-                catch (MailDeliveryException ex)
-                {
-                    bool giveUp = row.Attempts >= MaxAttempts;
-                    await MarkAsync(db, row.Id, me, giveUp ? DeliveryState.Failed : DeliveryState.Pending, ex.Reply, ct);
-                    if (giveUp) failed++;
+                    message = composer.Personalize(rendered, row.MembershipId, row.Email, row.Name, row.MessageId, baseUrl);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
-                    // A broken template or message for this recipient: nothing partial went out; the others go on.
+                    // A broken template or address for this recipient: nothing went out to them; the others go on.
                     logger.LogError(ex, "Composing delivery {Id} for {Email} failed; nothing was sent to them", row.Id, row.Email);
                     await MarkAsync(db, row.Id, me, DeliveryState.Failed, $"{NotComposed}{ex.GetType().Name}: {ex.Message}", ct);
                     if (errors.Count < MaxErrorsReported) errors.Add($"delivery {row.Id} to {row.Email} was not composed: {ex.Message}");
+                    uncomposed.Add(row.Id);
                     failed++;
+                    continue;
                 }
+                string reply;
+                using (message)
+                {
+                    try
+                    {
+                        reply = await transport.SendAsync(message, ct);
+                    }
+                    catch (MailDeliveryException ex) when (ex.Failure == MailFailure.Permanent)
+                    {
+                        await MarkAsync(db, row.Id, me, DeliveryState.Failed, ex.Reply, ct);
+                        if (ex.RecipientRefused) await CountBounceAsync(db, row, ct);
+                        failed++;
+                        continue;
+                    }
+                    catch (MailDeliveryException ex) when (ex.Failure == MailFailure.Transient)
+                    {
+                        bool giveUp = row.Attempts >= MaxAttempts;
+                        await MarkAsync(db, row.Id, me, giveUp ? DeliveryState.Failed : DeliveryState.Pending, ex.Reply, ct);
+                        if (giveUp) failed++;
+                        continue;
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        // The server may have it (no reply after the body, or a failure we cannot place): never resent
+                        // automatically; the admin sees it and may resend.
+                        string why = ex is MailDeliveryException mail ? mail.Reply : $"{ex.GetType().Name}: {ex.Message}";
+                        await MarkAsync(db, row.Id, me, DeliveryState.Unknown, why, ct);
+                        logger.LogWarning("Delivery {Id} to {Email} has an unknown outcome: {Reply}", row.Id, row.Email, why);
+                        unknown++;
+                        continue;
+                    }
+                }
+                // The server took it. From here nothing may turn the row into Failed or send it again: the mark is
+                // retried, and only if the database stays unreachable is the row left Sending (the README's window).
+                await MarkSentAsync(db, row, me, reply);
+                sent++;
             }
         }
-        return new Outcome(sent, failed, unknown, skipped) { Errors = errors };
+        return new Outcome(sent, failed, unknown, skipped) { Errors = errors, Uncomposed = uncomposed };
     }
 
     /// <summary>
@@ -175,9 +184,9 @@ public sealed class DigestSender(IServiceScopeFactory scopes, IMailTransport tra
             SET "State" = 'Sending', "ClaimedBy" = {me}, "ClaimedUtc" = {now}, "Attempts" = "Attempts" + 1, "UpdatedUtc" = {now}
             WHERE "Id" IN (
                 SELECT "Id" FROM (
-                    SELECT "Id" FROM (SELECT "Id" FROM "Deliveries" WHERE "DigestId" = {digestId} AND "State" = 'Sending' AND "ClaimedUtc" < {expired} ORDER BY "Id" LIMIT {ChunkSize})
+                    SELECT "Id" FROM (SELECT "Id" FROM "Deliveries" WHERE "DigestId" = {digestId} AND "State" = 'Sending' AND "ClaimedUtc" < {expired} ORDER BY "Id" LIMIT {ChunkSize}) AS "abandoned"
                     UNION ALL
-                    SELECT "Id" FROM (SELECT "Id" FROM "Deliveries" WHERE "DigestId" = {digestId} AND "State" = 'Pending' ORDER BY "Id" LIMIT {ChunkSize}))
+                    SELECT "Id" FROM (SELECT "Id" FROM "Deliveries" WHERE "DigestId" = {digestId} AND "State" = 'Pending' ORDER BY "Id" LIMIT {ChunkSize}) AS "waiting") AS "claimable"
                 LIMIT {ChunkSize})
               AND ("State" = 'Pending' OR ("State" = 'Sending' AND "ClaimedUtc" < {expired}))
             """, ct);
@@ -205,6 +214,73 @@ public sealed class DigestSender(IServiceScopeFactory scopes, IMailTransport tra
             UPDATE "Deliveries" SET "State" = {stateName}, "LastReply" = {trimmed}, "ClaimedBy" = NULL, "SentUtc" = {sentUtc}, "UpdatedUtc" = {now}
             WHERE "Id" = {id} AND "ClaimedBy" = {me}
             """, CancellationToken.None);
+    }
+
+    private async Task MarkSentAsync(PublisherDbContext db, Claimed row, string me, string reply)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await MarkAsync(db, row.Id, me, DeliveryState.Sent, reply, CancellationToken.None);
+                break;
+            }
+            catch (Exception ex) when (attempt < 5)
+            {
+                logger.LogWarning(ex, "Recording delivery {Id} as sent failed (attempt {Attempt}); retrying", row.Id, attempt);
+                await Task.Delay(TimeSpan.FromSeconds(attempt), CancellationToken.None);
+            }
+        }
+        if (row.ConsecutiveBounces == 0) return;
+        try
+        {
+            await db.Memberships.Where(m => m.Id == row.MembershipId).ExecuteUpdateAsync(m => m.SetProperty(x => x.ConsecutiveBounces, 0), CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Resetting the bounce count of membership {Id} failed", row.MembershipId);
+        }
+    }
+
+    /// <summary>Renews a worker's claim every third of the lease until disposed, on a database connection of its own.</summary>
+    private sealed class ClaimHeartbeat : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _beating;
+
+        public ClaimHeartbeat(IServiceScopeFactory scopes, string me, TimeProvider clock, ILogger logger)
+        {
+            _beating = Task.Run(async () =>
+            {
+                using var timer = new PeriodicTimer(ClaimLease / 3, clock);
+                try
+                {
+                    while (await timer.WaitForNextTickAsync(_stop.Token))
+                    {
+                        try
+                        {
+                            await using var scope = scopes.CreateAsyncScope();
+                            var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+                            var now = clock.GetUtcNow().UtcDateTime;
+                            await db.Database.ExecuteSqlAsync(
+                                $"""UPDATE "Deliveries" SET "ClaimedUtc" = {now} WHERE "ClaimedBy" = {me} AND "State" = 'Sending'""", _stop.Token);
+                        }
+                        catch (Exception ex) when (ex is not OperationCanceledException)
+                        {
+                            logger.LogWarning(ex, "Renewing claim {Claim} failed; trying again at the next beat", me);
+                        }
+                    }
+                }
+                catch (OperationCanceledException) { /* stopped */ }
+            });
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _stop.Cancel();
+            await _beating;
+            _stop.Dispose();
+        }
     }
 
     private async Task CountBounceAsync(PublisherDbContext db, Claimed row, CancellationToken ct)

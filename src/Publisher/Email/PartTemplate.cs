@@ -38,13 +38,16 @@ public sealed class PartTemplate
     /// left to MimeKit's own encoding.
     /// </summary>
     /// <param name="subtype">"plain" or "html".</param>
-    /// <param name="breakAtSpaces">Whether a space may become a line break (true for HTML, where both are white space).</param>
+    /// <param name="breakAtSpaces">Whether spaces may become line breaks where that changes nothing (true for HTML; see
+    /// <see cref="HtmlBreaks"/>). A line that cannot be brought under <see cref="WrapOctets"/> is kept whole up to
+    /// <see cref="MaxLineOctets"/>.</param>
     public static PartTemplate? Create(string subtype, string text, IReadOnlyList<string> placeholders, bool breakAtSpaces)
     {
         var lines = new List<string>();
+        var html = breakAtSpaces ? new HtmlBreaks() : null;
         foreach (var raw in text.Replace("\r\n", "\n").Split('\n'))
         {
-            if (!TryWrap(raw, breakAtSpaces, lines)) return null;
+            if (!TryWrap(raw, html, lines)) return null;
         }
         if (lines.Count > 0 && lines[^1].Length == 0) lines.RemoveAt(lines.Count - 1);
 
@@ -81,26 +84,77 @@ public sealed class PartTemplate
         return new PartTemplate(subtype, [.. segments], [.. holes], [.. withHoles]);
     }
 
-    private static bool TryWrap(string line, bool breakAtSpaces, List<string> into)
+    private static bool TryWrap(string line, HtmlBreaks? html, List<string> into)
     {
-        while (Encoding.UTF8.GetByteCount(line) > WrapOctets)
+        var breaks = html?.SafeSpaces(line) ?? [];
+        // octets[i]: the UTF-8 length of line[..i].
+        var octets = new int[line.Length + 1];
+        for (int i = 0; i < line.Length; i++)
+            octets[i + 1] = octets[i] + (char.IsHighSurrogate(line[i]) || char.IsLowSurrogate(line[i]) ? 2 : line[i] < 0x80 ? 1 : line[i] < 0x800 ? 2 : 3);
+        int start = 0, next = 0;
+        while (octets[line.Length] - octets[start] > WrapOctets)
         {
-            if (!breakAtSpaces) return false;
-            // The last space that leaves the head within the limit.
-            int cut = -1, octets = 0;
+            // The last safe space that keeps this piece within WrapOctets, else within the hard limit.
+            int cut = -1, hard = -1;
+            for (; next < breaks.Count && octets[breaks[next]] - octets[start] <= MaxLineOctets; next++)
+            {
+                if (breaks[next] <= start) continue;
+                if (octets[breaks[next]] - octets[start] <= WrapOctets) cut = breaks[next];
+                hard = breaks[next];
+            }
+            if (cut < 0 && octets[line.Length] - octets[start] <= MaxLineOctets) break; // long, but legal as it is
+            if (cut < 0) cut = hard;
+            if (cut < 0) return false;
+            into.Add(line[start..cut]);
+            start = cut + 1;
+            next = breaks.BinarySearch(start) is int found && found >= 0 ? found : ~found;
+        }
+        into.Add(line[start..]);
+        return true;
+    }
+
+    /// <summary>
+    /// Where a space in HTML may become a line break without changing anything: between attributes of a tag (outside
+    /// quotes: a break inside a quoted CSS font name would void the declaration), and in text, where a line break
+    /// is the same white space, except inside style, script, pre and textarea elements. Carries its state from one
+    /// line to the next.
+    /// </summary>
+    private sealed class HtmlBreaks
+    {
+        private static readonly string[] Verbatim = ["style", "script", "pre", "textarea"];
+        private bool _inTag;
+        private char _quote;
+        private string? _verbatim; // inside one of Verbatim: no breaks until its end tag
+
+        public List<int> SafeSpaces(string line)
+        {
+            var safe = new List<int>();
             for (int i = 0; i < line.Length; i++)
             {
-                octets += Encoding.UTF8.GetByteCount(line.AsSpan(i, char.IsHighSurrogate(line[i]) && i + 1 < line.Length ? 2 : 1));
-                if (char.IsHighSurrogate(line[i])) i++;
-                if (octets > WrapOctets) break;
-                if (line[i] == ' ' && i > 0) cut = i;
+                char c = line[i];
+                if (_inTag)
+                {
+                    if (_quote != 0) { if (c == _quote) _quote = '\0'; }
+                    else if (c is '"' or '\'') _quote = c;
+                    else if (c == '>') _inTag = false;
+                    else if (c == ' ' && i > 0) safe.Add(i);
+                }
+                else if (c == '<')
+                {
+                    string rest = line[(i + 1)..];
+                    if (_verbatim is not null)
+                    {
+                        if (rest.StartsWith("/" + _verbatim, StringComparison.OrdinalIgnoreCase)) { _verbatim = null; _inTag = true; }
+                        continue;
+                    }
+                    _inTag = true;
+                    _verbatim = Verbatim.FirstOrDefault(v => rest.StartsWith(v, StringComparison.OrdinalIgnoreCase)
+                        && (rest.Length == v.Length || rest[v.Length] is ' ' or '>' or '/' or '\t'));
+                }
+                else if (c == ' ' && _verbatim is null && i > 0) safe.Add(i);
             }
-            if (cut < 0) return false;
-            into.Add(line[..cut]);
-            line = line[(cut + 1)..];
+            return safe;
         }
-        into.Add(line);
-        return true;
     }
 
     /// <summary>

@@ -21,6 +21,7 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
     private readonly ILogger<SmtpMailTransport> _logger;
     /// <summary>A connection idle longer than this is checked with NOOP before use: servers close idle sessions.</summary>
     public TimeSpan IdleCheckAfter { get; init; } = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan NoopTimeout = TimeSpan.FromSeconds(5);
     private readonly ConcurrentBag<(SmtpClient Client, long Since)> _idle = [];
     private readonly SemaphoreSlim _slots;
     private readonly RateLimiter? _throttle;
@@ -107,7 +108,17 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
     {
         while (_idle.TryTake(out var pooled))
         {
-            if (pooled.Client.IsConnected && await StillGoodAsync(pooled.Client, pooled.Since, ct)) return pooled.Client;
+            bool good;
+            try
+            {
+                good = pooled.Client.IsConnected && await StillGoodAsync(pooled.Client, pooled.Since, ct);
+            }
+            catch
+            {
+                await DiscardAsync(pooled.Client); // cancelled while checking: the connection is not handed back half-used
+                throw;
+            }
+            if (good) return pooled.Client;
             await DiscardAsync(pooled.Client);
         }
         var client = new SmtpClient { Timeout = _smtp.TimeoutSeconds * 1000 };
@@ -138,9 +149,12 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
     private async Task<bool> StillGoodAsync(SmtpClient client, long since, CancellationToken ct)
     {
         if (Environment.TickCount64 - since < IdleCheckAfter.TotalMilliseconds) return true;
+        // A connection a NAT dropped without a word would otherwise hang for the whole command timeout.
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(NoopTimeout);
         try
         {
-            await client.NoOpAsync(ct);
+            await client.NoOpAsync(limit.Token);
             return true;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)

@@ -278,6 +278,26 @@ public sealed class DigestSendTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RunsRacingToMakeTheSameDigestMakeOne()
+    {
+        await PostArticlesAsync(3);
+        await AddMembersAsync(20);
+        // Ten planners at once, as the schedule and "digest send" (and retries) could be: each gets the one digest or
+        // finds nothing new, and there is one digest with one ledger row per member.
+        var made = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => Task.Run(async () =>
+        {
+            using var scope = _factory.Services.CreateScope();
+            var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+            return (await scope.ServiceProvider.GetRequiredService<DigestPlanner>().CreateAsync(db.Lists.Single(l => l.Name == "news")))?.Id;
+        })));
+        using var check = _factory.Services.CreateScope();
+        var db = check.ServiceProvider.GetRequiredService<PublisherDbContext>();
+        int id = Assert.Single(db.Digests.Select(d => d.Id).ToList());
+        Assert.All(made, m => Assert.True(m is null || m == id));
+        Assert.Equal(20, db.Deliveries.Count(d => d.DigestId == id));
+    }
+
+    [Fact]
     public async Task DigestIsSentOncePerSubscriberWhenTwoSendersWorkTheSameLedger()
     {
         await PostArticlesAsync(2);
