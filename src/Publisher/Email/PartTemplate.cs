@@ -20,6 +20,7 @@ public sealed class PartTemplate
     private readonly byte[][] _segments;   // static bytes; placeholder _holes[i] goes between _segments[i] and _segments[i + 1]
     private readonly int[] _holes;
     private readonly Line[] _linesWithHoles;
+    private readonly int _staticOctets;
 
     /// <summary>A line that holds placeholders: its static octets and how many times each placeholder occurs in it.</summary>
     private readonly record struct Line(int StaticOctets, int[] Counts);
@@ -30,6 +31,7 @@ public sealed class PartTemplate
         _segments = segments;
         _holes = holes;
         _linesWithHoles = linesWithHoles;
+        _staticOctets = segments.Sum(segment => segment.Length);
     }
 
     /// <summary>
@@ -141,15 +143,22 @@ public sealed class PartTemplate
                 }
                 else if (c == '<')
                 {
-                    string rest = line[(i + 1)..];
+                    var rest = line.AsSpan(i + 1);
                     if (_verbatim is not null)
                     {
-                        if (rest.StartsWith("/" + _verbatim, StringComparison.OrdinalIgnoreCase)) { _verbatim = null; _inTag = true; }
+                        if (rest.StartsWith("/", StringComparison.Ordinal) && rest[1..].StartsWith(_verbatim, StringComparison.OrdinalIgnoreCase))
+                        {
+                            _verbatim = null;
+                            _inTag = true;
+                        }
                         continue;
                     }
                     _inTag = true;
-                    _verbatim = Verbatim.FirstOrDefault(v => rest.StartsWith(v, StringComparison.OrdinalIgnoreCase)
-                        && (rest.Length == v.Length || rest[v.Length] is ' ' or '>' or '/' or '\t'));
+                    foreach (var name in Verbatim)
+                    {
+                        if (rest.StartsWith(name, StringComparison.OrdinalIgnoreCase) && (rest.Length == name.Length || rest[name.Length] is ' ' or '>' or '/' or '\t'))
+                            _verbatim = name;
+                    }
                 }
                 else if (c == ' ' && _verbatim is null && i > 0) safe.Add(i);
             }
@@ -169,8 +178,7 @@ public sealed class PartTemplate
             for (int p = 0; p < line.Counts.Length; p++) octets += line.Counts[p] * values[p].Length;
             if (octets > MaxLineOctets) return null;
         }
-        int length = 0;
-        foreach (var segment in _segments) length += segment.Length;
+        int length = _staticOctets;
         foreach (var hole in _holes) length += values[hole].Length;
         var bytes = new byte[length];
         int offset = 0;
@@ -185,54 +193,5 @@ public sealed class PartTemplate
             }
         }
         return new EightBitTextPart(_subtype, bytes);
-    }
-}
-
-/// <summary>
-/// A UTF-8 text part whose bytes are already what goes on the wire as 8bit (CRLF line ends, no line over 998
-/// octets). It writes them out as they are instead of through MimeKit's filters; asked for 7 bits (no 8BITMIME,
-/// or before DKIM signing) it lets MimeKit re-encode it like any other part.
-/// </summary>
-public sealed class EightBitTextPart : TextPart
-{
-    private readonly byte[] _bytes;
-
-    public EightBitTextPart(string subtype, byte[] bytes) : base(subtype)
-    {
-        _bytes = bytes;
-        ContentType.Charset = "utf-8";
-        Content = new MimeContent(new MemoryStream(bytes, writable: false), ContentEncoding.EightBit);
-        ContentTransferEncoding = ContentEncoding.EightBit;
-    }
-
-    public override void Prepare(EncodingConstraint constraint, int maxLineLength = 78)
-    {
-        // Already 8bit with short lines; only a 7-bit constraint calls for re-encoding.
-        if (constraint == EncodingConstraint.SevenBit) base.Prepare(constraint, maxLineLength);
-    }
-
-    private bool WritesRaw(FormatOptions options) =>
-        ContentTransferEncoding == ContentEncoding.EightBit && options.NewLineFormat == NewLineFormat.Dos;
-
-    public override void WriteTo(FormatOptions options, Stream stream, bool contentOnly = false, CancellationToken cancellationToken = default)
-    {
-        if (!WritesRaw(options))
-        {
-            base.WriteTo(options, stream, contentOnly, cancellationToken);
-            return;
-        }
-        if (!contentOnly) Headers.WriteTo(options, stream, cancellationToken); // with the blank line that ends them
-        stream.Write(_bytes);
-    }
-
-    public override async Task WriteToAsync(FormatOptions options, Stream stream, bool contentOnly = false, CancellationToken cancellationToken = default)
-    {
-        if (!WritesRaw(options))
-        {
-            await base.WriteToAsync(options, stream, contentOnly, cancellationToken);
-            return;
-        }
-        if (!contentOnly) await Headers.WriteToAsync(options, stream, cancellationToken);
-        await stream.WriteAsync(_bytes, cancellationToken);
     }
 }
