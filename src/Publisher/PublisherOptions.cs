@@ -97,6 +97,13 @@ public sealed class DigestOptions
 {
     /// <summary>Consecutive permanent refusals (5xx) after which a membership is marked Bounced.</summary>
     public int HardBouncesBeforeBounced { get; set; } = 3;
+    /// <summary>
+    /// Waits between tries of a temporarily refused delivery, and between probes of a server that cannot be reached:
+    /// comma-separated TimeSpans, the last one repeating (see <see cref="Digests.RetrySchedule"/>).
+    /// </summary>
+    public string RetryDelays { get; set; } = Digests.RetrySchedule.DefaultDelays;
+    /// <summary>How long a delivery (or a digest whose server is down) is retried before it is Failed.</summary>
+    public TimeSpan RetryFor { get; set; } = TimeSpan.FromHours(24);
 }
 
 /// <summary>DKIM signing of every outgoing mail, when all three are set.</summary>
