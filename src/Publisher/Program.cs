@@ -33,7 +33,8 @@ var app = builder.Build();
 if (isVerb)
 {
     int code = await Verbs.RunAsync(verbArgs, app.Services);
-    // Disposing the host says QUIT on pooled SMTP connections, removes this process's registration and flushes the log.
+    await app.Services.GetRequiredService<ProcessLease>().StopAsync();
+    // Disposing the host says QUIT on pooled SMTP connections and flushes the log.
     await app.DisposeAsync();
     return code;
 }

@@ -8,6 +8,7 @@ public static class DataExtensions
 {
     public static WebApplicationBuilder AddData(this WebApplicationBuilder builder)
     {
+        builder.Services.AddSingleton<WriteGate>();
         builder.Services.AddDbContext<PublisherDbContext>((services, db) =>
         {
             var options = services.GetRequiredService<IOptions<PublisherOptions>>().Value;

@@ -10,7 +10,7 @@ namespace Publisher.Digests;
 /// without it being noticed. Raw SQL, not LINQ: these run once or twice per message, and LINQ's per-call translation
 /// cost more CPU than the send. See Digests/README.md for the states.
 /// </summary>
-public sealed class DeliveryLedger(PublisherDbContext db, TimeProvider clock, string process)
+public sealed class DeliveryLedger(PublisherDbContext db, WriteGate gate, TimeProvider clock, string process)
 {
     public sealed record Row(long Id, int MembershipId, int SubscriberId, string MessageId, int Attempts, DateTime? FirstFailedUtc,
         string Email, string? Name, MembershipStatus Status, int ConsecutiveBounces);
@@ -20,38 +20,39 @@ public sealed class DeliveryLedger(PublisherDbContext db, TimeProvider clock, st
     /// <summary>
     /// Claims up to <paramref name="limit"/> Pending rows that are due, in one UPDATE, unless the digest is paused. The
     /// subquery walks the (DigestId, State, DueUtc) index and stops after a chunk; the outer WHERE repeats the state, so
-    /// a row a concurrent worker claimed after the subquery ran is skipped.
+    /// a row a concurrent worker claimed after the subquery ran is skipped. RETURNING names exactly the rows this call
+    /// took: the other workers of this process hold claims under the same owner.
     /// </summary>
     public async Task<List<Row>> ClaimAsync(int digestId, int limit, CancellationToken ct)
     {
         var now = Now;
-        int claimed = await db.Database.ExecuteSqlAsync($"""
+        var ids = await gate.RunAsync(db, () => db.Database.SqlQuery<long>($"""
             UPDATE "Deliveries" SET "State" = 'Sending', "ClaimedBy" = {process}, "ClaimedUtc" = {now}, "UpdatedUtc" = {now}
             WHERE "Id" IN (SELECT "Id" FROM "Deliveries" WHERE "DigestId" = {digestId} AND "State" = 'Pending' AND "DueUtc" <= {now}
                            ORDER BY "DueUtc", "Id" LIMIT {limit})
               AND "State" = 'Pending'
               AND NOT EXISTS (SELECT 1 FROM "Digests" WHERE "Id" = {digestId} AND "PausedUntilUtc" > {now})
-            """, ct);
-        return claimed == 0 ? [] : await HeldAsync(digestId, null, ct);
+            RETURNING "Id" AS "Value"
+            """).ToListAsync(ct));
+        return ids.Count == 0 ? [] : await HeldAsync(ids, ct);
     }
 
     /// <summary>Claims one row (an admin's resend), if it is Pending.</summary>
     public async Task<List<Row>> ClaimOneAsync(int digestId, long deliveryId, CancellationToken ct)
     {
         var now = Now;
-        int claimed = await db.Database.ExecuteSqlAsync($"""
+        int claimed = await gate.RunAsync(db, () => db.Database.ExecuteSqlAsync($"""
             UPDATE "Deliveries" SET "State" = 'Sending', "ClaimedBy" = {process}, "ClaimedUtc" = {now}, "UpdatedUtc" = {now}
             WHERE "Id" = {deliveryId} AND "DigestId" = {digestId} AND "State" = 'Pending'
-            """, ct);
-        return claimed == 0 ? [] : await HeldAsync(digestId, deliveryId, ct);
+            """, ct));
+        return claimed == 0 ? [] : await HeldAsync([deliveryId], ct);
     }
 
-    private async Task<List<Row>> HeldAsync(int digestId, long? only, CancellationToken ct)
+    private async Task<List<Row>> HeldAsync(List<long> ids, CancellationToken ct)
     {
-        var held = db.Deliveries.AsNoTracking().Where(d => d.DigestId == digestId && d.ClaimedBy == process && d.State == DeliveryState.Sending);
-        if (only is { } id) held = held.Where(d => d.Id == id);
         var rows = await (
-            from d in held
+            from d in db.Deliveries.AsNoTracking()
+            where ids.Contains(d.Id) && d.ClaimedBy == process && d.State == DeliveryState.Sending
             join m in db.Memberships on d.MembershipId equals m.Id
             join s in db.Subscribers on m.SubscriberId equals s.Id
             orderby d.DueUtc, d.Id
@@ -66,10 +67,10 @@ public sealed class DeliveryLedger(PublisherDbContext db, TimeProvider clock, st
     /// the row becomes Unknown (the server may have it), not Pending. False if the row is no longer this process's.
     /// </summary>
     public async Task<bool> SubmitAsync(long id) =>
-        await db.Database.ExecuteSqlAsync($"""
+        await gate.RunAsync(db, () => db.Database.ExecuteSqlAsync($"""
             UPDATE "Deliveries" SET "State" = 'Submitting', "Attempts" = "Attempts" + 1, "UpdatedUtc" = {Now}
             WHERE "Id" = {id} AND "ClaimedBy" = {process} AND "State" = 'Sending'
-            """, CancellationToken.None) == 1;
+            """, CancellationToken.None)) == 1;
 
     /// <summary>A handed-over row's outcome: Sent, Failed or Unknown. False if the row is no longer this process's.</summary>
     public async Task<bool> FinishAsync(long id, DeliveryState state, string reply)
@@ -78,26 +79,26 @@ public sealed class DeliveryLedger(PublisherDbContext db, TimeProvider clock, st
         DateTime? sentUtc = state == DeliveryState.Sent ? now : null;
         string stateName = state.ToString();
         // Not cancellable: a message that went out is recorded even while the process stops.
-        return await db.Database.ExecuteSqlAsync($"""
+        return await gate.RunAsync(db, () => db.Database.ExecuteSqlAsync($"""
             UPDATE "Deliveries" SET "State" = {stateName}, "LastReply" = {Trim(reply)}, "ClaimedBy" = NULL, "SentUtc" = {sentUtc}, "UpdatedUtc" = {now}
             WHERE "Id" = {id} AND "ClaimedBy" = {process} AND "State" = 'Submitting'
-            """, CancellationToken.None) == 1;
+            """, CancellationToken.None)) == 1;
     }
 
     /// <summary>A claimed row that was not handed over and never will be (the member left, the mail could not be made).</summary>
     public async Task<bool> FailUnsentAsync(long id, string reason) =>
-        await db.Database.ExecuteSqlAsync($"""
+        await gate.RunAsync(db, () => db.Database.ExecuteSqlAsync($"""
             UPDATE "Deliveries" SET "State" = 'Failed', "LastReply" = {Trim(reason)}, "ClaimedBy" = NULL, "UpdatedUtc" = {Now}
             WHERE "Id" = {id} AND "ClaimedBy" = {process} AND "State" = 'Sending'
-            """, CancellationToken.None) == 1;
+            """, CancellationToken.None)) == 1;
 
     /// <summary>The server refused the message for now: Pending again, due at <paramref name="due"/>.</summary>
     public async Task<bool> DeferAsync(long id, DateTime due, DateTime firstFailedUtc, string reply) =>
-        await db.Database.ExecuteSqlAsync($"""
+        await gate.RunAsync(db, () => db.Database.ExecuteSqlAsync($"""
             UPDATE "Deliveries" SET "State" = 'Pending', "DueUtc" = {due}, "FirstFailedUtc" = {firstFailedUtc}, "LastReply" = {Trim(reply)},
                 "ClaimedBy" = NULL, "UpdatedUtc" = {Now}
             WHERE "Id" = {id} AND "ClaimedBy" = {process} AND "State" = 'Submitting'
-            """, CancellationToken.None) == 1;
+            """, CancellationToken.None)) == 1;
 
     /// <summary>
     /// Gives rows back untried: claimed ones this worker will not get to (a stop, a pause), and a handed-over one whose
@@ -107,12 +108,12 @@ public sealed class DeliveryLedger(PublisherDbContext db, TimeProvider clock, st
     {
         if (ids.Count == 0) return;
         var now = Now;
-        await db.Deliveries.Where(d => ids.Contains(d.Id) && d.ClaimedBy == process && (d.State == DeliveryState.Sending || d.State == DeliveryState.Submitting))
+        await gate.RunAsync(db, () => db.Deliveries.Where(d => ids.Contains(d.Id) && d.ClaimedBy == process && (d.State == DeliveryState.Sending || d.State == DeliveryState.Submitting))
             .ExecuteUpdateAsync(d => d
                 .SetProperty(x => x.Attempts, x => x.State == DeliveryState.Submitting ? x.Attempts - 1 : x.Attempts)
                 .SetProperty(x => x.State, DeliveryState.Pending)
                 .SetProperty(x => x.ClaimedBy, (string?)null)
-                .SetProperty(x => x.UpdatedUtc, now), CancellationToken.None);
+                .SetProperty(x => x.UpdatedUtc, now), CancellationToken.None));
     }
 
     /// <summary>
@@ -120,10 +121,10 @@ public sealed class DeliveryLedger(PublisherDbContext db, TimeProvider clock, st
     /// may be resent by someone else, or already was. Unknown, with the reason, unless it is already Sent.
     /// </summary>
     public async Task<bool> RecordLostClaimAsync(long id, string why) =>
-        await db.Database.ExecuteSqlAsync($"""
+        await gate.RunAsync(db, () => db.Database.ExecuteSqlAsync($"""
             UPDATE "Deliveries" SET "State" = 'Unknown', "LastReply" = {Trim(why)}, "ClaimedBy" = NULL, "UpdatedUtc" = {Now}
             WHERE "Id" = {id} AND "State" <> 'Sent'
-            """, CancellationToken.None) == 1;
+            """, CancellationToken.None)) == 1;
 
     /// <summary>What is left of a digest for a worker that found nothing to claim.</summary>
     /// <param name="NextDueUtc">The earliest due time of its Pending rows; null when none is left.</param>

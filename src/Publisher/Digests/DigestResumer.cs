@@ -45,9 +45,9 @@ public sealed class DigestResumer(IServiceScopeFactory scopes, ProcessLease leas
         var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
         var now = clock.GetUtcNow().UtcDateTime;
         var recovered = await DeadProcesses.RecoverAsync(db, lease.LiveSince, now, ct);
-        if (recovered.Pending + recovered.Unknown + recovered.Confirmations > 0)
-            logger.LogWarning("Took back what stopped processes held: {Pending} deliveries to send, {Unknown} with an unknown outcome, {Confirmations} confirmation mails",
-                recovered.Pending, recovered.Unknown, recovered.Confirmations);
+        if (recovered.Pending + recovered.Unknown + recovered.Confirmations + recovered.Dead.Count > 0)
+            logger.LogWarning("Took back what stopped processes ({Dead}) held: {Pending} deliveries to send, {Unknown} with an unknown outcome, {Confirmations} confirmation mails",
+                string.Join(", ", recovered.Dead), recovered.Pending, recovered.Unknown, recovered.Confirmations);
 
         // One grouped walk of the (State, DigestId, DueUtc) index over Pending rows, never the whole ledger.
         var waiting = await db.Deliveries.Where(d => d.State == DeliveryState.Pending)

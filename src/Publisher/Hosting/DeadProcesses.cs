@@ -13,7 +13,7 @@ public static class DeadProcesses
 {
     public const string UnknownReason = "the process sending it stopped while handing it to the server; the server may have it";
 
-    public sealed record Recovered(int Pending, int Unknown, int Confirmations);
+    public sealed record Recovered(int Pending, int Unknown, int Confirmations, IReadOnlyList<string> Dead);
 
     public static async Task<Recovered> RecoverAsync(PublisherDbContext db, DateTime liveSince, DateTime now, CancellationToken ct = default)
     {
@@ -38,7 +38,8 @@ public static class DeadProcesses
             WHERE "ConfirmationClaimedBy" IS NOT NULL
               AND "ConfirmationClaimedBy" NOT IN (SELECT "Id" FROM "HostProcesses" WHERE "SeenUtc" >= {liveSince})
             """, ct);
-        await db.Database.ExecuteSqlAsync($"""DELETE FROM "HostProcesses" WHERE "SeenUtc" < {liveSince}""", ct);
-        return new Recovered(pending, unknown, confirmations);
+        var expired = await db.HostProcesses.Where(p => p.SeenUtc < liveSince).Select(p => p.Id).ToListAsync(ct);
+        if (expired.Count > 0) await db.HostProcesses.Where(p => expired.Contains(p.Id)).ExecuteDeleteAsync(ct);
+        return new Recovered(pending, unknown, confirmations, [.. gone, .. expired]);
     }
 }

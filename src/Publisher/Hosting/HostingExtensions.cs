@@ -5,6 +5,7 @@ public static class HostingExtensions
     public static WebApplicationBuilder AddHosting(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<ProcessLease>();
+        builder.Services.AddHostedService<ProcessLeaseStopper>();
         return builder;
     }
 }

@@ -18,7 +18,9 @@ public static class LocalProcess
         var theirs = instance.Split('/');
         var ours = Instance.Split('/');
         if (theirs.Length != 4 || theirs[0] != ours[0] || theirs[1] != ours[1] || !int.TryParse(theirs[2], out int pid)) return false;
-        return Describe(pid) != instance;
+        if (!Directory.Exists($"/proc/{pid}")) return true;
+        // The PID runs: it is gone only if it is another process now (another start time); if that cannot be read, it is not.
+        return Describe(pid) is { } now && now != instance;
     }
 
     private static string? Describe(int pid)

@@ -10,11 +10,15 @@ namespace Publisher.Hosting;
 /// </summary>
 public sealed class ProcessLease(IServiceScopeFactory scopes, TimeProvider clock, ILogger<ProcessLease> logger) : IAsyncDisposable
 {
-    public static readonly TimeSpan Beat = TimeSpan.FromSeconds(5);
-    /// <summary>A process not seen for this long is dead; its claims are recovered.</summary>
-    public static readonly TimeSpan Expiry = TimeSpan.FromSeconds(20);
+    public static readonly TimeSpan Beat = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// A process not seen for this long is dead; its claims are recovered. Long beside a beat, so a busy machine (a
+    /// starved thread pool, a database lock held for a while) does not make a live process look dead; a process that
+    /// crashed on this machine is seen to be gone at once (<see cref="LocalProcess"/>).
+    /// </summary>
+    public static readonly TimeSpan Expiry = TimeSpan.FromSeconds(60);
     /// <summary>This process stops handing messages over this long before the others would take it for dead.</summary>
-    private static readonly TimeSpan Margin = TimeSpan.FromSeconds(8);
+    private static readonly TimeSpan Margin = TimeSpan.FromSeconds(20);
 
     private readonly SemaphoreSlim _starting = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
@@ -79,7 +83,8 @@ public sealed class ProcessLease(IServiceScopeFactory scopes, TimeProvider clock
         var now = clock.GetUtcNow().UtcDateTime;
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
-        int renewed = await db.Database.ExecuteSqlAsync($"""UPDATE "HostProcesses" SET "SeenUtc" = {now} WHERE "Id" = {Id}""", ct);
+        int renewed = await scope.ServiceProvider.GetRequiredService<WriteGate>().RunAsync(db,
+            () => db.Database.ExecuteSqlAsync($"""UPDATE "HostProcesses" SET "SeenUtc" = {now} WHERE "Id" = {Id}""", ct));
         if (renewed == 0)
         {
             // Another process took this one for dead and removed it (a long pause, a suspended VM): its claims are gone,
@@ -96,10 +101,13 @@ public sealed class ProcessLease(IServiceScopeFactory scopes, TimeProvider clock
         Id = Id, Machine = Environment.MachineName, ProcessId = Environment.ProcessId, StartedUtc = now, SeenUtc = now, Instance = LocalProcess.Instance,
     };
 
-    /// <summary>Stops renewing and removes the registration, so whatever this process still held is recovered at once.</summary>
-    public async ValueTask DisposeAsync()
+    /// <summary>
+    /// Stops renewing and removes the registration, so whatever this process still held is recovered at once. Called as
+    /// the host stops (after the other hosted services) and by a verb before it disposes the host.
+    /// </summary>
+    public async Task StopAsync()
     {
-        if (_beating is null) return;
+        if (_beating is null || _stop.IsCancellationRequested) return;
         await _stop.CancelAsync();
         await _beating;
         try
@@ -111,6 +119,16 @@ public sealed class ProcessLease(IServiceScopeFactory scopes, TimeProvider clock
         catch (Exception ex)
         {
             logger.LogWarning(ex, "Removing the registration of process {Process} failed; it expires by itself", Id);
+        }
+    }
+
+    /// <summary>Stops the beat (the registration then expires by itself, if <see cref="StopAsync"/> did not remove it).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_beating is not null && !_stop.IsCancellationRequested)
+        {
+            await _stop.CancelAsync();
+            await _beating;
         }
         _stop.Dispose();
     }

@@ -50,7 +50,7 @@ public sealed partial class FaultySmtpServer : IAsyncDisposable
     public ConcurrentQueue<Delivery> Delivered { get; } = new();
     public int Connections => Volatile.Read(ref _connections);
     public int Quits;
-    public int BodiesReceived, TransientsInjected, DropsInjected, StallsInjected, GreylistRefusals, PermanentRefusals, OutageRefusals;
+    public int BodiesReceived, OutageResets, TransientsInjected, DropsInjected, StallsInjected, GreylistRefusals, PermanentRefusals, OutageRefusals;
     public string? LastHelo { get; private set; }
     public bool Offers8BitMime { get; set; } = true;
 
@@ -89,7 +89,11 @@ public sealed partial class FaultySmtpServer : IAsyncDisposable
                 _outage = value;
                 if (value)
                 {
-                    foreach (var client in _open.Values) Reset(client);
+                    foreach (var client in _open.Values)
+                    {
+                        Reset(client);
+                        Interlocked.Increment(ref OutageResets);
+                    }
                     if (OutageKind == SmtpOutage.Refuse) { _listener?.Stop(); _listener = null; }
                 }
                 else if (_listener is null) Listen();
