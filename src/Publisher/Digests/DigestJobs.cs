@@ -9,7 +9,7 @@ namespace Publisher.Digests;
 /// the ledger's claim, not Hangfire, decides who sends each message.
 /// </summary>
 public sealed class DigestJobs(PublisherDbContext db, DigestPlanner planner, DigestSender sender, IBackgroundJobClient jobs,
-    IConfiguration configuration, TimeProvider clock, ILogger<DigestJobs> logger)
+    IConfiguration configuration, Microsoft.Extensions.Options.IOptions<PublisherOptions> options, TimeProvider clock, ILogger<DigestJobs> logger)
 {
     /// <summary>Subscribers per batch job: hundreds, never one job per subscriber (queue overhead on SQLite storage).</summary>
     public const int BatchSize = 500;
@@ -35,7 +35,11 @@ public sealed class DigestJobs(PublisherDbContext db, DigestPlanner planner, Dig
     {
         var now = clock.GetUtcNow().UtcDateTime;
         int open = due ?? await db.Deliveries.CountAsync(d => d.DigestId == digestId && d.State == DeliveryState.Pending && d.DueUtc <= now);
-        int batches = Math.Clamp((open + BatchSize - 1) / BatchSize, 0, MaxBatchJobs);
+        // At least one job per SMTP connection while there are chunks enough to share: a 400-member list through a slow
+        // server would otherwise go out over one connection. Jobs that find nothing left to claim end at once.
+        int connections = options.Value.Smtp.UsesOutbox ? 1 : options.Value.Smtp.MaxConnections;
+        int batches = Math.Clamp(Math.Max((open + BatchSize - 1) / BatchSize, Math.Min(connections, (open + DigestSender.ChunkSize - 1) / DigestSender.ChunkSize)),
+            0, MaxBatchJobs);
         // Stamped first, so that the resumer, here or in another process, leaves the digest to these jobs while they start.
         await db.Digests.Where(d => d.Id == digestId).ExecuteUpdateAsync(d => d.SetProperty(x => x.QueuedUtc, now));
         for (int i = 0; i < batches; i++) jobs.Enqueue<DigestJobs>(j => j.SendBatchAsync(digestId, CancellationToken.None));

@@ -35,8 +35,10 @@ public static class DigestsExtensions
             // reply is waited for within the SMTP timeout. One still in hand after that is Unknown, never sent again.
             server.ShutdownTimeout = StopGrace(smtp);
         });
-        builder.Services.AddOptions<HostOptions>().Configure<IOptions<PublisherOptions>>((host, publisher) =>
-            host.ShutdownTimeout = StopGrace(publisher.Value.Smtp) + TimeSpan.FromSeconds(5));
+        // Read raw, not through the validated options: the host is built before a bad setting is reported (exit 2).
+        var smtpSettings = new SmtpOptions();
+        try { builder.Configuration.GetSection("Publisher:Smtp").Bind(smtpSettings); } catch (InvalidOperationException) { /* reported by validation */ }
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = StopGrace(smtpSettings) + TimeSpan.FromSeconds(5));
         builder.Services.AddSingleton<DigestSchedules>();
         builder.Services.AddHostedService(services => services.GetRequiredService<DigestSchedules>());
         builder.Services.AddSingleton<DigestResumer>();

@@ -24,6 +24,7 @@ public sealed class ProcessLease(IServiceScopeFactory scopes, TimeProvider clock
     private readonly CancellationTokenSource _stop = new();
     private Task? _beating;
     private long _lastBeatTicks;
+    private int _stopped;
 
     /// <summary>Readable (machine and PID) for the log, unique by its random part.</summary>
     public string Id { get; } = $"{Truncate(Environment.MachineName, 40)}:{Environment.ProcessId}:{Guid.NewGuid():N}";
@@ -107,7 +108,7 @@ public sealed class ProcessLease(IServiceScopeFactory scopes, TimeProvider clock
     /// </summary>
     public async Task StopAsync()
     {
-        if (_beating is null || _stop.IsCancellationRequested) return;
+        if (_beating is null || Interlocked.Exchange(ref _stopped, 1) == 1) return;
         await _stop.CancelAsync();
         await _beating;
         try
@@ -125,11 +126,8 @@ public sealed class ProcessLease(IServiceScopeFactory scopes, TimeProvider clock
     /// <summary>Stops the beat (the registration then expires by itself, if <see cref="StopAsync"/> did not remove it).</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_beating is not null && !_stop.IsCancellationRequested)
-        {
-            await _stop.CancelAsync();
-            await _beating;
-        }
-        _stop.Dispose();
+        if (_beating is null || Interlocked.Exchange(ref _stopped, 1) == 1) return;
+        await _stop.CancelAsync();
+        await _beating;
     }
 }

@@ -51,7 +51,7 @@ public sealed class FaultSuiteTests(ITestOutputHelper output)
                 break;
         }
         var settings = site.Settings();
-        foreach (var (k, v) in smtp.Settings(maxConnections: int.Parse(Environment.GetEnvironmentVariable("FAULT_CONNECTIONS") ?? "4"), timeoutSeconds: 2)) settings[k] = v;
+        foreach (var (k, v) in smtp.Settings(maxConnections: 4, timeoutSeconds: 2)) settings[k] = v;
         settings["Publisher:Digests:RetryDelays"] = "00:00:00.3,00:00:00.6,00:00:01";
         settings["Publisher:Digests:HardBouncesBeforeBounced"] = "1";
         await using var factory = new PublisherFactory(settings);
@@ -73,7 +73,8 @@ public sealed class FaultSuiteTests(ITestOutputHelper output)
 
         // Connections reset after the body went out leave rows Unknown (the server may have them); these servers kept none
         // of them, so the admin's retry call sends exactly those (and a few may be cut off again: another round then).
-        Assert.True(unknown <= smtp.DropsInjected, $"{unknown} unknown, {smtp.DropsInjected} connections dropped: {reasons}");
+        // An outage that cuts a connection while its client waits for the final reply leaves that row Unknown as well.
+        Assert.True(unknown <= smtp.DropsInjected + smtp.OutageResets, $"{unknown} unknown, {smtp.DropsInjected} dropped and {smtp.OutageResets} cut by the outage: {reasons}");
         for (int round = 1; DigestApi.Count(digest, "unknown") > 0; round++)
         {
             Assert.True(round <= 5, "five retries left deliveries Unknown");

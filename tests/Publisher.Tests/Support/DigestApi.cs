@@ -31,7 +31,7 @@ public static class DigestApi
         {
             digest = await admin.GetFromJsonAsync<JsonElement>(location);
             return done(digest);
-        }, within ?? TimeSpan.FromSeconds(60), $"{location} is done");
+        }, within ?? TimeSpan.FromSeconds(60), () => $"{location} is done; it reads {digest}");
         return digest;
     }
 

@@ -65,7 +65,7 @@ public sealed partial class FaultySmtpServer
                         Interlocked.Increment(ref PermanentRefusals);
                         await Say("550 5.1.1 <" + to + ">: recipient address rejected: user unknown");
                     }
-                    else if (Greylist is { } grey && Clock() - _firstTry.GetOrAdd(to, _ => Clock()) < grey)
+                    else if (Greylist is { } grey && GreylistWhere(to) && Clock() - _firstTry.GetOrAdd(to, _ => Clock()) < grey)
                     {
                         Interlocked.Increment(ref GreylistRefusals);
                         await Say("451 4.7.1 <" + to + ">: greylisted, try again later");

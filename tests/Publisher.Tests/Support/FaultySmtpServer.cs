@@ -37,6 +37,8 @@ public sealed partial class FaultySmtpServer : IAsyncDisposable
     public ConcurrentDictionary<string, bool> Refused { get; } = new(StringComparer.OrdinalIgnoreCase);
     /// <summary>Greylisting: every try of an address is refused with 451 until this long after its first try.</summary>
     public TimeSpan? Greylist { get; set; }
+    /// <summary>Which addresses greylisting applies to (all, unless told).</summary>
+    public Func<string, bool> GreylistWhere { get; set; } = _ => true;
     /// <summary>How the server answers while <see cref="Outage"/> is on.</summary>
     public SmtpOutage OutageKind { get; set; } = SmtpOutage.Refuse;
     /// <summary>How long the server waits before its reply to the end of DATA (a slow queue, a content filter).</summary>
