@@ -40,9 +40,16 @@ public sealed class SiteOptions
 
 public enum DatabaseProvider { Sqlite, Postgres }
 
+public enum SqliteSynchronous { Normal, Full }
+
 public sealed class DatabaseOptions
 {
     public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+    /// <summary>
+    /// SQLite's <c>synchronous</c> under WAL. Normal: a crash loses nothing, a power cut can lose the last commits.
+    /// Full: every commit is synced to disk. See Digests/README.md for what each leaves open and bench/README.md for the cost.
+    /// </summary>
+    public SqliteSynchronous Synchronous { get; set; } = SqliteSynchronous.Normal;
 }
 
 public sealed class FeedOptions

@@ -11,6 +11,12 @@ namespace Publisher.Digests;
 /// </summary>
 public static class DigestPauses
 {
+    /// <summary>
+    /// Probes of a server that is down are no further apart than this, whatever the retry delays say: a probe costs one
+    /// connection attempt, and the digest should go out soon after the server is back, not an hour later.
+    /// </summary>
+    public static readonly TimeSpan LongestPause = TimeSpan.FromMinutes(5);
+
     public sealed record Pause(DateTime? UntilUtc, int Failed);
 
     public static async Task<Pause> PauseAsync(PublisherDbContext db, int digestId, string why, RetrySchedule retries, DateTime now)
@@ -28,7 +34,8 @@ public static class DigestPauses
             await ClearAsync(db, digestId);
             return new Pause(null, failed);
         }
-        var until = now + retries.DelayAfter(digest.Pauses + 1);
+        var delay = retries.DelayAfter(digest.Pauses + 1);
+        var until = now + (delay < LongestPause ? delay : LongestPause);
         await db.Digests.Where(d => d.Id == digestId && (d.PausedUntilUtc == null || d.PausedUntilUtc <= now))
             .ExecuteUpdateAsync(d => d
                 .SetProperty(x => x.PausedUntilUtc, until)

@@ -59,8 +59,15 @@ public sealed partial class FaultySmtpServer : IAsyncDisposable
     public FaultySmtpServer(int seed = 1)
     {
         _random = new Random(seed);
-        Port = TestSmtpServer.FreePort();
+        Port = FreePort();
         Listen();
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Settings that point the service at this server, with the short timeouts tests want.</summary>
