@@ -72,7 +72,10 @@ public sealed class DeliveryLedger(PublisherDbContext db, WriteGate gate, TimePr
             WHERE "Id" = {id} AND "ClaimedBy" = {process} AND "State" = 'Sending'
             """, CancellationToken.None)) == 1;
 
-    /// <summary>A handed-over row's outcome: Sent, Failed or Unknown. False if the row is no longer this process's.</summary>
+    /// <summary>
+    /// A claimed row's outcome: Sent, Failed or Unknown (normally after the hand-over; Failed also for a message the
+    /// transport refused before it, such as one it could not sign). False if the row is no longer this process's.
+    /// </summary>
     public async Task<bool> FinishAsync(long id, DeliveryState state, string reply)
     {
         var now = Now;
@@ -81,7 +84,7 @@ public sealed class DeliveryLedger(PublisherDbContext db, WriteGate gate, TimePr
         // Not cancellable: a message that went out is recorded even while the process stops.
         return await gate.RunAsync(db, () => db.Database.ExecuteSqlAsync($"""
             UPDATE "Deliveries" SET "State" = {stateName}, "LastReply" = {Trim(reply)}, "ClaimedBy" = NULL, "SentUtc" = {sentUtc}, "UpdatedUtc" = {now}
-            WHERE "Id" = {id} AND "ClaimedBy" = {process} AND "State" = 'Submitting'
+            WHERE "Id" = {id} AND "ClaimedBy" = {process} AND "State" IN ('Submitting', 'Sending')
             """, CancellationToken.None)) == 1;
     }
 
@@ -104,11 +107,13 @@ public sealed class DeliveryLedger(PublisherDbContext db, WriteGate gate, TimePr
     /// Gives rows back untried: claimed ones this worker will not get to (a stop, a pause), and a handed-over one whose
     /// send stopped before the message had wholly gone out (its try is not counted).
     /// </summary>
-    public async Task ReleaseAsync(IReadOnlyCollection<long> ids)
+    /// <param name="includeSubmitting">False leaves a row that was being handed over as it is (its send may have gone out).</param>
+    public async Task ReleaseAsync(IReadOnlyCollection<long> ids, bool includeSubmitting = true)
     {
         if (ids.Count == 0) return;
         var now = Now;
-        await gate.RunAsync(db, () => db.Deliveries.Where(d => ids.Contains(d.Id) && d.ClaimedBy == process && (d.State == DeliveryState.Sending || d.State == DeliveryState.Submitting))
+        await gate.RunAsync(db, () => db.Deliveries.Where(d => ids.Contains(d.Id) && d.ClaimedBy == process
+                && (d.State == DeliveryState.Sending || (includeSubmitting && d.State == DeliveryState.Submitting)))
             .ExecuteUpdateAsync(d => d
                 .SetProperty(x => x.Attempts, x => x.State == DeliveryState.Submitting ? x.Attempts - 1 : x.Attempts)
                 .SetProperty(x => x.State, DeliveryState.Pending)

@@ -26,25 +26,47 @@ public sealed partial class DigestSender
             }
             var chunk = run.OnlyDelivery is { } only
                 ? await ledger.ClaimOneAsync(run.DigestId, only, ct)
-                : await ledger.ClaimAsync(run.DigestId, Math.Min(ChunkSize, run.MaxRows - tally.Taken), ct);
+                : await ledger.ClaimAsync(run.DigestId, Math.Min(ClaimSize, run.MaxRows - tally.Taken), ct);
             if (chunk.Count == 0)
             {
                 if (run.OnlyDelivery is not null || !await WaitForDueAsync(ledger, run.DigestId, ct)) break;
                 continue;
             }
             tally.Taken += chunk.Count;
-            for (int i = 0; i < chunk.Count; i++)
+            int done = 0;
+            bool completed = false;
+            try
             {
-                if (ct.IsCancellationRequested || run.Paused || !lease.Holds
-                    || await SendOneAsync(run, chunk[i], db, ledger, composer, tally, ct) == Next.Stop)
+                for (; done < chunk.Count; done++)
                 {
-                    // Whatever this worker claimed and did not hand over goes back at once, not when this process is taken for dead.
-                    await ledger.ReleaseAsync(chunk.Skip(i).Select(r => r.Id).ToList());
-                    return tally;
+                    if (ct.IsCancellationRequested || run.Paused || !lease.Holds
+                        || await SendOneAsync(run, chunk[done], db, ledger, composer, tally, ct) == Next.Stop)
+                        break;
                 }
+                completed = true;
             }
+            finally
+            {
+                // Whatever this worker claimed and did not hand over goes back at once, not when this process is taken for
+                // dead. After a stop or a pause that includes the row in hand (its send stopped before the message was whole);
+                // after an error it does not: a row left Submitting may have gone out, and is settled by the stale-claim sweep.
+                if (done < chunk.Count) await ReleaseQuietlyAsync(ledger, chunk.Skip(done).Select(r => r.Id).ToList(), includeSubmitting: completed);
+            }
+            if (done < chunk.Count) return tally;
         }
         return tally;
+    }
+
+    private async Task ReleaseQuietlyAsync(DeliveryLedger ledger, List<long> ids, bool includeSubmitting)
+    {
+        try
+        {
+            await ledger.ReleaseAsync(ids, includeSubmitting);
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Giving back {Count} claimed deliveries failed; they are taken back when their claim goes stale", ids.Count);
+        }
     }
 
     /// <summary>Nothing was claimable: waits for rows due within <see cref="WaitHorizon"/>; false when the worker should stop.</summary>
@@ -87,27 +109,46 @@ public sealed partial class DigestSender
         }
         using (message)
         {
-            if (!await ledger.SubmitAsync(row.Id))
+            // Recorded by the transport once the server is ready for this message, just before it is written: a crash
+            // from then on makes the row Unknown, and one before it leaves the row to be sent again.
+            bool handedOver = false;
+            async Task<bool> HandingOverAsync()
             {
-                logger.LogWarning("Delivery {Id} was taken back from this process before it was handed over; not sent by it", row.Id);
-                return Next.Go;
+                if (!lease.Holds) return false;
+                handedOver = await ledger.SubmitAsync(row.Id);
+                return handedOver;
             }
             string reply;
             try
             {
-                reply = await transport.SendAsync(message, ct);
+                reply = await transport.SendAsync(message, ct, HandingOverAsync);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 return Next.Stop; // stopped before the message had wholly gone out: the row is released untried
             }
+            catch (MailDeliveryException withdrawn) when (withdrawn.Failure == MailFailure.Withdrawn)
+            {
+                logger.LogWarning("Delivery {Id} was taken back from this process before it was handed over; not sent by it", row.Id);
+                return lease.Holds ? Next.Go : Next.Stop;
+            }
             catch (MailDeliveryException ex)
             {
                 return await RecordFailureAsync(run, row, ex, db, ledger, tally);
             }
+            catch (Exception ex) when (!handedOver)
+            {
+                // Nothing went out (the transport failed before the server had the message): the row fails alone with the
+                // reason; an admin's retry sends it again.
+                logger.LogError(ex, "Delivery {Id} to {Email} could not be handed over", row.Id, row.Email);
+                await ledger.FailUnsentAsync(row.Id, $"not sent: {ex.GetType().Name}: {ex.Message}");
+                tally.Failed++;
+                run.Report($"delivery {row.Id} to {row.Email}: failed: not sent: {ex.Message}");
+                return Next.Go;
+            }
             catch (Exception ex)
             {
-                // A failure the transport could not place: the server may have it. Never resent automatically.
+                // A failure the transport could not place after the hand-over: the server may have it. Never resent automatically.
                 await FinishAsync(ledger, row, DeliveryState.Unknown, $"{ex.GetType().Name}: {ex.Message}", run, tally);
                 return Next.Go;
             }
@@ -142,8 +183,8 @@ public sealed partial class DigestSender
                 }
                 return Next.Go;
             case MailFailure.Unavailable:
-                // Not this message's fault: the row goes back untried, and the whole digest waits for the server.
-                await ledger.ReleaseAsync([row.Id]);
+                // Not this message's fault: the whole digest waits for the server, and the row goes back untried with the rest
+                // of the chunk (released by the caller, so no other worker can have claimed it meanwhile).
                 var pause = await DigestPauses.PauseAsync(db, run.DigestId, ex.Reply, retries, now);
                 if (pause.UntilUtc is null)
                 {

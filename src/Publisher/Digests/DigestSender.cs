@@ -17,6 +17,12 @@ public sealed partial class DigestSender(IServiceScopeFactory scopes, IMailTrans
     RetrySchedule retries, ProcessLease lease, WriteGate gate, TimeProvider clock, ILogger<DigestSender> logger)
 {
     public const int ChunkSize = 50;
+    /// <summary>
+    /// Rows a worker claims at once: <see cref="ChunkSize"/>, or about a minute's worth when a rate limit is set, so a
+    /// claim is never held long enough to look dropped (<see cref="Hosting.DeadProcesses.StaleClaim"/>).
+    /// </summary>
+    private int ClaimSize => options.Value.Smtp.MaxMessagesPerSecond > 0
+        ? Math.Clamp((int)(options.Value.Smtp.MaxMessagesPerSecond * 60), 1, ChunkSize) : ChunkSize;
     /// <summary>Rows due within this are waited for by a worker; later ones are left to the resumer.</summary>
     public static readonly TimeSpan WaitHorizon = TimeSpan.FromSeconds(2);
     public const int MaxErrorsReported = 10;

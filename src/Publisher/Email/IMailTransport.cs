@@ -14,7 +14,10 @@ public interface IMailTransport
     /// <see cref="OperationCanceledException"/>: the server does not have it); once it has, the server's reply is
     /// waited for, so that what happened is known.
     /// </summary>
-    Task<string> SendAsync(MimeMessage message, CancellationToken ct = default);
+    /// <param name="handingOver">Called once, when the server is ready for this message and just before it is written
+    /// (after any wait for a connection or the rate limit); the caller records there that the message is about to go
+    /// out. If it returns false, nothing is sent and <see cref="MailFailure.Withdrawn"/> is thrown.</param>
+    Task<string> SendAsync(MimeMessage message, CancellationToken ct = default, Func<Task<bool>>? handingOver = null);
 }
 
 /// <summary>How a send failed, which decides what may happen next.</summary>
@@ -29,6 +32,8 @@ public enum MailFailure
     Permanent,
     /// <summary>The whole message went out but no reply came: the server may have it. Never resent automatically.</summary>
     Unknown,
+    /// <summary>The caller's hand-over check said no (the message is no longer its to send): nothing was sent.</summary>
+    Withdrawn,
 }
 
 public sealed class MailDeliveryException(MailFailure failure, string reply, Exception? inner = null, bool recipientRefused = false)

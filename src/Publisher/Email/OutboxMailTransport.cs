@@ -8,11 +8,13 @@ public sealed class OutboxMailTransport(IOptions<PublisherOptions> options, Mail
 {
     public string Folder { get; } = Path.Combine(options.Value.FullDataPath, "outbox");
 
-    public async Task<string> SendAsync(MimeMessage message, CancellationToken ct = default)
+    public async Task<string> SendAsync(MimeMessage message, CancellationToken ct = default, Func<Task<bool>>? handingOver = null)
     {
         Directory.CreateDirectory(Folder);
         signer.Sign(message);
         message.Prepare(EncodingConstraint.EightBit); // declare each part's transfer encoding, as an SMTP client would
+        if (handingOver is not null && !await handingOver())
+            throw new MailDeliveryException(MailFailure.Withdrawn, "not sent: withdrawn by the sender before it was handed over");
         string name = $"{DateTime.UtcNow:yyyyMMdd'T'HHmmss'.'fffffff}-{Guid.NewGuid():N}.eml";
         string temp = Path.Combine(Folder, "." + name + ".tmp");
         await using (var stream = File.Create(temp)) await message.WriteToAsync(stream, ct);

@@ -51,9 +51,17 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
         }
     }
 
-    public async Task<string> SendAsync(MimeMessage message, CancellationToken ct = default)
+    public async Task<string> SendAsync(MimeMessage message, CancellationToken ct = default, Func<Task<bool>>? handingOver = null)
     {
-        _signer?.Sign(message);
+        try
+        {
+            _signer?.Sign(message);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            throw new MailDeliveryException(MailFailure.Permanent, $"not sent: signing failed: {ex.GetType().Name}: {ex.Message}", ex);
+        }
+        bool handedOver = false, callingBack = false;
         for (int attempt = 1; ; attempt++)
         {
             if (_throttle is not null)
@@ -68,51 +76,74 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
             try
             {
                 client = await RentAsync(ct);
+                if (!handedOver && handingOver is not null)
+                {
+                    callingBack = true; // what the caller's check throws is the caller's, not the server's: it passes through
+                    bool go = await handingOver();
+                    callingBack = false;
+                    if (!go)
+                    {
+                        _idle.Add((client, Environment.TickCount64));
+                        client = null;
+                        throw new MailDeliveryException(MailFailure.Withdrawn, "not sent: withdrawn by the sender before it was handed over");
+                    }
+                }
+                handedOver = true;
                 string reply = await SendOnAsync(client, message, progress, ct);
                 _idle.Add((client, Environment.TickCount64));
                 client = null;
                 return reply;
             }
-            catch (SmtpCommandException ex) when (ex.StatusCode != SmtpStatusCode.ServiceNotAvailable && client is not null)
+            catch (MailDeliveryException)
+            {
+                throw;
+            }
+            catch (SmtpCommandException ex) when (ex.StatusCode != SmtpStatusCode.ServiceNotAvailable && handedOver)
             {
                 // A reply to this message's own transaction: the connection is fine (MailKit has reset the transaction).
-                if (client.IsConnected) { _idle.Add((client, Environment.TickCount64)); client = null; }
+                if (client is { IsConnected: true }) { _idle.Add((client, Environment.TickCount64)); client = null; }
                 string reply = $"{(int)ex.StatusCode} {ex.Message}";
                 if ((int)ex.StatusCode >= 500)
                     throw new MailDeliveryException(MailFailure.Permanent, reply, ex,
                         recipientRefused: ex.ErrorCode is SmtpErrorCode.RecipientNotAccepted or SmtpErrorCode.MessageNotAccepted);
                 throw new MailDeliveryException(MailFailure.Deferred, reply, ex);
             }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            catch (OperationCanceledException) when (!callingBack && ct.IsCancellationRequested && !progress.WholeMessageSent)
             {
                 throw; // stopped before the message had wholly gone out: the server does not have it
             }
-            catch (Exception ex) when (IsConnectionProblem(ex))
+            catch (Exception ex) when (progress.WholeMessageSent && ex is not SmtpCommandException)
             {
-                problem = ex is SmtpCommandException command ? $"{(int)command.StatusCode} {command.Message}" : $"{ex.GetType().Name}: {ex.Message}";
-                // A reply (even a 421) means the server answered; silence after the whole message means it may have it.
-                if (progress.WholeMessageSent && ex is not SmtpCommandException)
-                    throw new MailDeliveryException(MailFailure.Unknown, "no reply after the message was sent: " + problem, ex);
+                // Silence (a timeout, a dropped connection, a stop during the wait) after the whole message: the server may have it.
+                throw new MailDeliveryException(MailFailure.Unknown, $"no reply after the message was sent: {Describe(ex)}", ex);
+            }
+            catch (Exception ex) when (!callingBack && (IsConnectionProblem(ex) || !handedOver))
+            {
+                // The connection, the greeting, STARTTLS or the login failed, or the connection broke before the message was
+                // whole: not this message's doing (a 421 reply means the server answered and is closing).
+                problem = Describe(ex);
                 failure = ex;
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!callingBack && ex is not OperationCanceledException)
             {
-                // Something MailKit refused to do with this message (an address the server cannot take, say).
-                if (progress.WholeMessageSent) throw new MailDeliveryException(MailFailure.Unknown, $"no reply after the message was sent: {ex.Message}", ex);
-                throw new MailDeliveryException(MailFailure.Permanent, $"not sent: {ex.GetType().Name}: {ex.Message}", ex);
+                // Something MailKit refused to do with this message before it went out (an address the server cannot take, say).
+                throw new MailDeliveryException(MailFailure.Permanent, $"not sent: {Describe(ex)}", ex);
             }
             finally
             {
                 if (client is not null) await DiscardAsync(client);
                 _slots.Release();
             }
-            // The connection, the greeting or the login failed: a server restarting or a dropped connection is over in a
-            // moment, so try again a few times right away; after that the server counts as unavailable for now.
+            // A server restarting or a dropped connection is over in a moment, so try again a few times right away; after
+            // that the server counts as unavailable for now.
             _logger.LogInformation("SMTP connection problem (attempt {Attempt} of {Max}): {Problem}", attempt, _smtp.MaxAttempts, problem);
             if (attempt >= _smtp.MaxAttempts) throw new MailDeliveryException(MailFailure.Unavailable, problem, failure);
             await Task.Delay(TimeSpan.FromMilliseconds(_smtp.RetryDelayMilliseconds * Math.Pow(2, attempt - 1)), ct);
         }
     }
+
+    private static string Describe(Exception ex) =>
+        ex is SmtpCommandException command ? $"{(int)command.StatusCode} {command.Message}" : $"{ex.GetType().Name}: {ex.Message}";
 
     /// <summary>
     /// Sends on a connection. <paramref name="ct"/> stops the send only while the message has not wholly gone out: once

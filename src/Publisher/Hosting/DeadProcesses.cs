@@ -7,11 +7,18 @@ namespace Publisher.Hosting;
 /// Takes back what processes that stopped renewing their registration held. A ledger row a dead process had only
 /// claimed is Pending again; one it was handing to the server (Submitting) becomes Unknown, because the server may
 /// have it: only an admin sends it again. A confirmation mail it was sending is due again (a rare second mail, never
-/// none). Then the dead registrations are removed.
+/// none). Claims a live process left untouched for <see cref="StaleClaim"/> are settled the same way. Then the dead
+/// registrations are removed.
 /// </summary>
 public static class DeadProcesses
 {
     public const string UnknownReason = "the process sending it stopped while handing it to the server; the server may have it";
+    public const string StaleReason = "no outcome was recorded for it long after it was handed to the server (the sender failed); the server may have it";
+    /// <summary>
+    /// A claim untouched this long, by a process that is still alive, was dropped by a worker that failed (its database
+    /// went away mid-chunk, say): no send takes nearly as long (claims are sized to about a minute of sending).
+    /// </summary>
+    public static readonly TimeSpan StaleClaim = TimeSpan.FromMinutes(30);
 
     public sealed record Recovered(int Pending, int Unknown, int Confirmations, IReadOnlyList<string> Dead);
 
@@ -37,6 +44,16 @@ public static class DeadProcesses
             UPDATE "Memberships" SET "ConfirmationClaimedBy" = NULL
             WHERE "ConfirmationClaimedBy" IS NOT NULL
               AND "ConfirmationClaimedBy" NOT IN (SELECT "Id" FROM "HostProcesses" WHERE "SeenUtc" >= {liveSince})
+            """, ct);
+        // Claims a live process dropped: untried rows are due again, handed-over ones may have gone out.
+        var stale = now - StaleClaim;
+        unknown += await db.Database.ExecuteSqlAsync($"""
+            UPDATE "Deliveries" SET "State" = 'Unknown', "LastReply" = {StaleReason}, "ClaimedBy" = NULL, "UpdatedUtc" = {now}
+            WHERE "State" = 'Submitting' AND "UpdatedUtc" < {stale}
+            """, ct);
+        pending += await db.Database.ExecuteSqlAsync($"""
+            UPDATE "Deliveries" SET "State" = 'Pending', "ClaimedBy" = NULL, "UpdatedUtc" = {now}
+            WHERE "State" = 'Sending' AND "UpdatedUtc" < {stale}
             """, ct);
         var expired = await db.HostProcesses.Where(p => p.SeenUtc < liveSince).Select(p => p.Id).ToListAsync(ct);
         if (expired.Count > 0) await db.HostProcesses.Where(p => expired.Contains(p.Id)).ExecuteDeleteAsync(ct);

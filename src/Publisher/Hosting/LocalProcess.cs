@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Publisher.Hosting;
 
 /// <summary>
@@ -18,10 +20,17 @@ public static class LocalProcess
         var theirs = instance.Split('/');
         var ours = Instance.Split('/');
         if (theirs.Length != 4 || theirs[0] != ours[0] || theirs[1] != ours[1] || !int.TryParse(theirs[2], out int pid)) return false;
-        if (!Directory.Exists($"/proc/{pid}")) return true;
+        // Signal 0 asks only whether the PID exists: "no such process" is the one answer that means gone. /proc alone
+        // would not do: with hidepid, or for a process of another user, a live process has no readable /proc entry.
+        if (kill(pid, 0) != 0) return Marshal.GetLastPInvokeError() == NoSuchProcess;
         // The PID runs: it is gone only if it is another process now (another start time); if that cannot be read, it is not.
         return Describe(pid) is { } now && now != instance;
     }
+
+    private const int NoSuchProcess = 3; // ESRCH
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int sig);
 
     private static string? Describe(int pid)
     {

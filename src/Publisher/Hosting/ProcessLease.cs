@@ -31,8 +31,8 @@ public sealed class ProcessLease(IServiceScopeFactory scopes, TimeProvider clock
 
     private static string Truncate(string s, int length) => s.Length <= length ? s : s[..length];
 
-    /// <summary>Whether this process still holds its claims: its last renewal is recent enough.</summary>
-    public bool Holds => _beating is not null && clock.GetUtcNow().UtcDateTime - new DateTime(Interlocked.Read(ref _lastBeatTicks), DateTimeKind.Utc) < Expiry - Margin;
+    /// <summary>Whether this process still holds its claims: it is not stopping, and its last renewal is recent enough.</summary>
+    public bool Holds => _beating is not null && Volatile.Read(ref _stopped) == 0 && clock.GetUtcNow().UtcDateTime - new DateTime(Interlocked.Read(ref _lastBeatTicks), DateTimeKind.Utc) < Expiry - Margin;
 
     /// <summary>The earliest renewal time of a process that is still alive.</summary>
     public DateTime LiveSince => clock.GetUtcNow().UtcDateTime - Expiry;

@@ -92,6 +92,45 @@ public sealed class DeliveryLedgerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ARowWhoseSenderStillWaitsForTheServerIsNotHandedOverSoACrashLeavesItToBeSentNotUnknown()
+    {
+        await PrepareAsync(6);
+        int digestId = await MakeDigestAsync();
+        _smtp.OutageKind = SmtpOutage.StallAtGreeting;
+        _smtp.Outage = true;
+        var sending = _factory.Services.GetRequiredService<DigestSender>().SendAsync(digestId, "http://feeds.example.test");
+        // Both workers have claimed rows and wait for a greeting that does not come.
+        await Eventually.HoldsAsync(() => Task.FromResult(_smtp.Connections >= 2), TimeSpan.FromSeconds(10), "both connections wait for the greeting");
+        using (var scope = _factory.Services.CreateScope())
+        {
+            // This process is taken for dead now (a crash would look the same to the others).
+            var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+            var recovered = await DeadProcesses.RecoverAsync(db, liveSince: DateTime.UtcNow.AddMinutes(1), now: DateTime.UtcNow);
+            Assert.Equal(0, recovered.Unknown);
+            Assert.True(recovered.Pending > 0);
+        }
+        _smtp.Outage = false;
+        await sending;
+        await _factory.Services.GetRequiredService<DigestSender>().SendAsync(digestId, "http://feeds.example.test");
+
+        using var check = _factory.Services.CreateScope();
+        var states = await check.ServiceProvider.GetRequiredService<PublisherDbContext>().Deliveries.Where(d => d.DigestId == digestId).Select(d => d.State).ToListAsync();
+        Assert.All(states, s => Assert.Equal(DeliveryState.Sent, s));
+        Assert.Equal(6, _smtp.Delivered.Count);
+        Assert.Empty(_smtp.Doubled());
+    }
+
+    [Fact]
+    public async Task AStoppedProcessNoLongerHoldsItsClaims()
+    {
+        var lease = _factory.Services.GetRequiredService<ProcessLease>();
+        await lease.EnsureStartedAsync();
+        Assert.True(lease.Holds);
+        await lease.StopAsync();
+        Assert.False(lease.Holds);
+    }
+
+    [Fact]
     public async Task ResendSendsOnlyTheRowAskedForAndGreylistedAddressesWaitWithoutHoldingUpTheRest()
     {
         await PrepareAsync(40);

@@ -159,6 +159,40 @@ public sealed class SmtpMailTransportTests
         Assert.Equal(1, server.Connections);
     }
 
+    [Fact]
+    public async Task AStopWhileWaitingForAReplyThatNeverComesIsUnknownNotAStopBeforeTheMessageWentOut()
+    {
+        // The stop comes after the whole message went out, then the client's own timeout ends the wait: the server may
+        // have the message, so the caller must hear Unknown (never resent), not "stopped before it went out" (released).
+        await using var server = new ScriptedSmtpServer { Script = _ => DataBehaviour.NeverReply };
+        await using var transport = Transport(server.Port, timeoutSeconds: 2);
+        using var stop = new CancellationTokenSource();
+        var sending = transport.SendAsync(Message(1), stop.Token);
+        await Eventually.HoldsAsync(() => Task.FromResult(server.BodiesReceivedWhole == 1), TimeSpan.FromSeconds(5), "the body is in");
+        stop.Cancel();
+        var failure = await Assert.ThrowsAsync<MailDeliveryException>(() => sending);
+        Assert.Equal(MailFailure.Unknown, failure.Failure);
+    }
+
+    [Fact]
+    public async Task TheHandOverCheckRunsOnceTheServerIsReadyAndANoSendsNothing()
+    {
+        await using var server = new TestSmtpServer();
+        await using var transport = Transport(server.Port);
+        int calls = 0;
+        Assert.NotEmpty(await transport.SendAsync(Message(1), default, () => { calls++; return Task.FromResult(true); }));
+        Assert.Equal(1, calls);
+        var withdrawn = await Assert.ThrowsAsync<MailDeliveryException>(() => transport.SendAsync(Message(2), default, () => Task.FromResult(false)));
+        Assert.Equal(MailFailure.Withdrawn, withdrawn.Failure);
+        Assert.Single(server.Received);
+
+        // A server that cannot be reached never gets as far as the check: nothing was about to go out.
+        await using var down = Transport(TestSmtpServer.FreePort(), attempts: 2);
+        var unavailable = await Assert.ThrowsAsync<MailDeliveryException>(() => down.SendAsync(Message(3), default, () => { calls++; return Task.FromResult(true); }));
+        Assert.Equal(MailFailure.Unavailable, unavailable.Failure);
+        Assert.Equal(1, calls);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

@@ -11,6 +11,13 @@ namespace Publisher.Data.Migrations
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            // Before this migration a row was 'Sending' from its claim until after the server's reply, so one left Sending by
+            // an older version may have gone out: it becomes Unknown (an admin decides), never Pending (sent again).
+            migrationBuilder.Sql("""
+                UPDATE "Deliveries" SET "State" = 'Unknown', "ClaimedBy" = NULL,
+                    "LastReply" = 'left Sending by an older version while it stopped; the server may have it'
+                WHERE "State" = 'Sending'
+                """);
             migrationBuilder.DropIndex(
                 name: "IX_Deliveries_DigestId_State",
                 table: "Deliveries");
