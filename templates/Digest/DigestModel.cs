@@ -18,8 +18,16 @@ public sealed record DigestModel(
     IReadOnlyList<DigestArticle> Articles,
     int MoreArticles = 0)
 {
-    public const string NamePlaceholder = "%%PUBLISHER_NAME%%";
-    public const string UnsubscribePlaceholder = "%%PUBLISHER_UNSUBSCRIBE_URL%%";
+    /// <summary>
+    /// Where each recipient's name goes. Random for every rendering, so an article (its title, its summary) that holds
+    /// the marker cannot have a recipient's own data filled into it: no text written before the rendering can know it.
+    /// </summary>
+    public string NamePlaceholder { get; } = NewMarker("NAME");
+    /// <summary>Where each recipient's unsubscribe link goes; random like <see cref="NamePlaceholder"/>.</summary>
+    public string UnsubscribePlaceholder { get; } = NewMarker("UNSUBSCRIBE_URL");
+
+    private static string NewMarker(string what) =>
+        $"%%PUBLISHER_{what}_{Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12))}%%";
 
     public bool IsChinese => Language.StartsWith("zh", StringComparison.OrdinalIgnoreCase);
     public string ListTitle => string.IsNullOrWhiteSpace(ListDescription) ? ListName : ListDescription;

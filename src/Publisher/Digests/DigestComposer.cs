@@ -21,10 +21,10 @@ public sealed class DigestComposer(EmailRenderer renderer, SubscriberTokens toke
     /// <param name="Html">Likewise for the HTML part.</param>
     /// <param name="Headers">From, Subject, List-Id and List-Unsubscribe-Post, encoded once: copying a raw value
     /// costs a fraction of encoding a Chinese subject again.</param>
+    /// <param name="NamePlaceholder">This rendering's marker for the recipient's name (random per rendering).</param>
+    /// <param name="UnsubscribePlaceholder">Likewise for the recipient's unsubscribe link.</param>
     public sealed record Rendered(RenderedEmail Email, string ListId, string ListName, PartTemplate? Text, PartTemplate? Html,
-        IReadOnlyList<Header> Headers);
-
-    private static readonly string[] Placeholders = [DigestModel.NamePlaceholder, DigestModel.UnsubscribePlaceholder];
+        IReadOnlyList<Header> Headers, string NamePlaceholder, string UnsubscribePlaceholder);
 
     public async Task<Rendered> RenderAsync(MailingList list, IReadOnlyList<Article> articles, int moreArticles, string baseUrl, DateTimeOffset date)
     {
@@ -47,9 +47,10 @@ public sealed class DigestComposer(EmailRenderer renderer, SubscriberTokens toke
         shared.Headers.Add(HeaderId.ListUnsubscribePost, "List-Unsubscribe=One-Click");
         var headers = new[] { HeaderId.From, HeaderId.Subject, HeaderId.ListId, HeaderId.ListUnsubscribePost }
             .Select(id => shared.Headers.First(h => h.Id == id)).ToList();
+        string[] placeholders = [model.NamePlaceholder, model.UnsubscribePlaceholder];
         return new Rendered(email, listId, listName,
-            PartTemplate.Create("plain", email.Text, Placeholders, breakAtSpaces: false),
-            PartTemplate.Create("html", email.Html, Placeholders, breakAtSpaces: true), headers);
+            PartTemplate.Create("plain", email.Text, placeholders, breakAtSpaces: false),
+            PartTemplate.Create("html", email.Html, placeholders, breakAtSpaces: true), headers, model.NamePlaceholder, model.UnsubscribePlaceholder);
     }
 
     /// <summary>One recipient's message: their name, their signed one-click unsubscribe link, the ledger's Message-ID.</summary>
@@ -87,8 +88,8 @@ public sealed class DigestComposer(EmailRenderer renderer, SubscriberTokens toke
             // A part that could not be spliced (a line too long for 8 bits): fill in strings and let MimeKit encode.
             var personal = digest.Email with
             {
-                Html = digest.Email.Html.Replace(DigestModel.NamePlaceholder, Html(shownName)).Replace(DigestModel.UnsubscribePlaceholder, unsubscribe),
-                Text = digest.Email.Text.Replace(DigestModel.NamePlaceholder, shownName).Replace(DigestModel.UnsubscribePlaceholder, unsubscribe),
+                Html = digest.Email.Html.Replace(digest.NamePlaceholder, Html(shownName)).Replace(digest.UnsubscribePlaceholder, unsubscribe),
+                Text = digest.Email.Text.Replace(digest.NamePlaceholder, shownName).Replace(digest.UnsubscribePlaceholder, unsubscribe),
             };
             message = MailComposer.Compose(options.Value.Smtp.From, to, personal, clock.GetUtcNow(), messageId);
         }

@@ -70,7 +70,7 @@ public sealed class DigestPlanner(PublisherDbContext db, IOptions<PublisherOptio
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException ex) when (ex.InnerException is Microsoft.Data.Sqlite.SqliteException { SqliteExtendedErrorCode: 2067 or 1555 })
+        catch (DbUpdateException ex) when (DbErrors.IsUniqueViolation(ex))
         {
             // A unique violation (SQLITE_CONSTRAINT_UNIQUE): another run made the digest for this period first; that one
             // is the digest. Anything else (an article deleted meanwhile, a busy database) is an error for the caller.

@@ -32,7 +32,7 @@ public sealed class ConfirmationMailer(PublisherDbContext db, IMailTransport tra
                 .Where(m => m.Status == MembershipStatus.Unconfirmed && m.ConfirmationRequestedUtc != null && m.ConfirmationClaimedBy == null
                     && (m.ConfirmationSentUtc == null || m.ConfirmationSentUtc < m.ConfirmationRequestedUtc) && !later.Contains(m.Id))
                 .OrderBy(m => m.ConfirmationRequestedUtc)
-                .Select(m => new { m.Id, m.ConfirmationRequestedUtc, m.Subscriber.Email, SubscriberName = m.Subscriber.Name, ListName = m.List.Name, m.List.Description })
+                .Select(m => new { m.Id, m.ConfirmationRequestedUtc, m.Subscriber.Email, ListName = m.List.Name, m.List.Description })
                 .Take(BatchSize).ToListAsync(ct);
             if (due.Count == 0) return sent;
             foreach (var m in due)
@@ -45,7 +45,7 @@ public sealed class ConfirmationMailer(PublisherDbContext db, IMailTransport tra
                 if (claimed == 0) continue; // someone else is sending it
                 try
                 {
-                    await transport.SendAsync(await ComposeAsync(m.Id, m.Email, m.SubscriberName, m.ListName, m.Description, baseUrl), ct);
+                    await transport.SendAsync(await ComposeAsync(m.Id, m.Email, m.ListName, m.Description, baseUrl), ct);
                     await MarkSentAsync(m.Id);
                     sent++;
                 }
@@ -81,12 +81,16 @@ public sealed class ConfirmationMailer(PublisherDbContext db, IMailTransport tra
             .ExecuteUpdateAsync(x => x.SetProperty(p => p.ConfirmationSentUtc, now).SetProperty(p => p.ConfirmationClaimedBy, (string?)null), CancellationToken.None);
     }
 
-    public async Task<MimeMessage> ComposeAsync(int membershipId, string email, string? name, string listName, string listDescription, string baseUrl)
+    /// <summary>
+    /// The confirmation mail. It names no one: whoever typed the address also typed the name, and a mail that repeated it
+    /// to the address's owner would make the form a way to send them any text.
+    /// </summary>
+    public async Task<MimeMessage> ComposeAsync(int membershipId, string email, string listName, string listDescription, string baseUrl)
     {
         var site = options.Value.Site;
         string confirmUrl = $"{baseUrl.TrimEnd('/')}/confirm/{tokens.Create(TokenPurpose.Confirm, membershipId)}";
-        var model = new ConfirmationModel(site.Language, site.Title, listName, listDescription, name, confirmUrl, (int)SubscriberTokens.ConfirmLifetime.TotalDays);
+        var model = new ConfirmationModel(site.Language, site.Title, listName, listDescription, null, confirmUrl, (int)SubscriberTokens.ConfirmLifetime.TotalDays);
         var rendered = await renderer.RenderAsync<ConfirmationEmail, ConfirmationText, ConfirmationModel>(model, model.Subject);
-        return MailComposer.Compose(options.Value.Smtp.From, new MailboxAddress(name ?? "", email), rendered, clock.GetUtcNow());
+        return MailComposer.Compose(options.Value.Smtp.From, new MailboxAddress("", email), rendered, clock.GetUtcNow());
     }
 }

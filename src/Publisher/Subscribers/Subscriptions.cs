@@ -25,8 +25,29 @@ public sealed class Subscriptions(PublisherDbContext db, TimeProvider clock, Con
 {
     public static readonly TimeSpan ResendInterval = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// Subscribes <paramref name="email"/> to <paramref name="list"/> by the rules for <paramref name="mode"/>. Two requests
+    /// for one new address at once both succeed: the one that loses the race to create the subscriber reads what the other
+    /// made and goes on from there.
+    /// </summary>
     public async Task<(Membership Membership, SubscribeResult Result, bool Created)> SubscribeAsync(MailingList list, string email, string? name,
         SubscribeMode mode, CancellationToken ct = default)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await SubscribeOnceAsync(list, email, name, mode, ct);
+            }
+            catch (DbUpdateException ex) when (attempt < 3 && DbErrors.IsUniqueViolation(ex))
+            {
+                foreach (var entry in db.ChangeTracker.Entries().Where(e => e.State == EntityState.Added).ToList()) entry.State = EntityState.Detached;
+            }
+        }
+    }
+
+    private async Task<(Membership Membership, SubscribeResult Result, bool Created)> SubscribeOnceAsync(MailingList list, string email, string? name,
+        SubscribeMode mode, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         string key = EmailAddress.Key(email);
@@ -36,9 +57,9 @@ public sealed class Subscriptions(PublisherDbContext db, TimeProvider clock, Con
             subscriber = new Subscriber { Email = email, EmailKey = key, Name = name, CreatedUtc = now, UpdatedUtc = now };
             db.Subscribers.Add(subscriber);
         }
-        else if (name is not null && name != subscriber.Name && (mode != SubscribeMode.Public || subscriber.Name is null))
+        else if (name is not null && name != subscriber.Name && mode != SubscribeMode.Public)
         {
-            // A stranger on the public form must not rename someone; an admin may.
+            // Anyone may type anyone's address into the public form, so it never changes an existing subscriber; an admin may.
             subscriber.Name = name;
             subscriber.UpdatedUtc = now;
         }
@@ -60,7 +81,9 @@ public sealed class Subscriptions(PublisherDbContext db, TimeProvider clock, Con
                 MembershipStatus.Confirmed => SubscribeResult.Unchanged,
                 MembershipStatus.Unconfirmed when mode == SubscribeMode.AdminConfirmed => Confirm(membership, now),
                 MembershipStatus.Unconfirmed => RequestConfirmation(membership, now) ? SubscribeResult.ConfirmationRequested : SubscribeResult.Unchanged,
-                MembershipStatus.Unsubscribed when mode == SubscribeMode.Public => Join(membership, list, mode, now),
+                // Only the person's own confirmation brings back someone who left, whatever the list's opt-in: a stranger's
+                // request (cross-site, say) gets them one confirmation mail at most, and the opt-out stays on record till then.
+                MembershipStatus.Unsubscribed when mode == SubscribeMode.Public => Rejoin(membership, now),
                 _ => SubscribeResult.Refused,
             };
         }
@@ -80,9 +103,19 @@ public sealed class Subscriptions(PublisherDbContext db, TimeProvider clock, Con
         return SubscribeResult.ConfirmationRequested;
     }
 
+    private static SubscribeResult Rejoin(Membership m, DateTime now)
+    {
+        m.Status = MembershipStatus.Unconfirmed;
+        m.UpdatedUtc = now;
+        m.ConfirmationSentUtc = null;
+        m.ConfirmationRequestedUtc = now;
+        return SubscribeResult.ConfirmationRequested;
+    }
+
     public static SubscribeResult Confirm(Membership m, DateTime now)
     {
         m.Status = MembershipStatus.Confirmed;
+        m.UnsubscribedUtc = null;
         m.ConfirmedUtc = now;
         m.ConfirmationRequestedUtc = null;
         m.UpdatedUtc = now;

@@ -58,6 +58,24 @@ public sealed class DigestSendTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnArticleThatHoldsTheOldPlaceholdersIsMailedAsWrittenNotFilledWithTheReadersOwnLink()
+    {
+        const string trap = "点击 %%PUBLISHER_UNSUBSCRIBE_URL%% 领奖 %%PUBLISHER_NAME%%";
+        var posted = await _admin.PostAsJsonAsync("/api/articles", new { slug = "trap", title = trap, publishedAt = "2026-11-20 09:00", contentText = trap });
+        Assert.True(posted.IsSuccessStatusCode, await posted.Content.ReadAsStringAsync());
+        await AddMembersAsync(2);
+
+        await DigestApi.SendNowAsync(_admin);
+        var mail = _smtp.Received.Single(m => m.To.Mailboxes.Single().Address == "reader1@example.org");
+        Assert.Contains(trap, mail.TextBody);
+        Assert.Contains("%%PUBLISHER_UNSUBSCRIBE_URL%%", mail.HtmlBody);
+        // The reader's own link (and name) appear where the template put them, and only there.
+        Assert.Single(Regex.Matches(mail.TextBody!, "/unsubscribe/"));
+        Assert.DoesNotContain("%%PUBLISHER_NAME_", mail.TextBody);
+        Assert.Contains("读者1", mail.TextBody);
+    }
+
+    [Fact]
     public async Task EachConfirmedMemberGetsOneDigestWithListHeadersAndTheirOwnUnsubscribeLink()
     {
         await PostArticlesAsync(3);

@@ -11,6 +11,11 @@ public sealed class SubscriberRulesTests
     [InlineData("Li.Lei@Example.COM", "Li.Lei@example.com")]
     [InlineData("  zhang@sub.example.cn ", "zhang@sub.example.cn")]
     [InlineData("a+tag@x.org", "a+tag@x.org")]
+    [InlineData("a@xn--bcher-kva.ch", "a@xn--bcher-kva.ch")] // an IDN as typed in ASCII
+    [InlineData("a@Bücher.ch", "a@xn--bcher-kva.ch")] // the same domain typed in Unicode: the same member
+    [InlineData("ｌｉ＠ｅｘａｍｐｌｅ．ｃｏｍ", "li@example.com")] // full-width, as Chinese input methods type it
+    [InlineData("=1+2@b.com", "=1+2@b.com")]
+    [InlineData("用户@例子.中国", "用户@xn--fsqu00a.xn--fiqs8s")] // SMTPUTF8 local part, IDN domain
     public void AddressesAreValidatedAndTheirDomainLowerCased(string input, string expected)
     {
         Assert.True(EmailAddress.TryNormalize(input, out var normalized, out var error), error);
@@ -26,6 +31,14 @@ public sealed class SubscriberRulesTests
     [InlineData("a@x.org\r\nBcc: victim@y.org")]
     [InlineData("a@x.org, b@y.org")]
     [InlineData("a@.org")]
+    [InlineData("x@[127.0.0.1]")] // an address literal: mail to an IP the form's user chose
+    [InlineData("a@-b.c")] // a label may not start with a hyphen
+    [InlineData("a@b-.com")]
+    [InlineData("a@1.2.3.4")] // a top level of digits is an IP address
+    [InlineData("\"a b\"@x.org")] // quoted local parts are not taken
+    [InlineData("a..b@x.org")]
+    [InlineData("pаypal@example.com")] // a Cyrillic а among Latin letters
+    [InlineData("a@pаypal.com")]
     public void AnythingButOnePlainAddressWithADottedDomainIsRefused(string input) =>
         Assert.False(EmailAddress.TryNormalize(input, out _, out _));
 
@@ -48,7 +61,8 @@ public sealed class SubscriberRulesTests
     [InlineData("a\nb")]
     [InlineData("a\u2028b")]
     [InlineData("a\u0007b")]
-    public void NamesWithLineBreaksOrControlCharactersAreRefused(string input) =>
+    [InlineData("=?utf-8?b?Qm9iDQpCY2M6IGV2aWxAYXR0YWNrZXIuY29t?=")] // decodes to "Bob\r\nBcc: evil@attacker.com" in a client
+    public void NamesWithLineBreaksControlCharactersOrEncodedWordsAreRefused(string input) =>
         Assert.False(SubscriberName.TryNormalize(input, out _, out _));
 
     private sealed class Clock(DateTimeOffset now) : TimeProvider
