@@ -33,5 +33,12 @@ public static class CsvExporter
         return count;
     }
 
+    /// <summary>
+    /// Undoes the export's formula escape, so an exported file imports as the same members: a field that starts with a
+    /// quote followed by one of the characters the export escapes (<c>= + - @</c>, tab, CR) loses the quote.
+    /// </summary>
+    public static string? Unescape(string? field) =>
+        field is ['\'', '=' or '+' or '-' or '@' or '\t' or '\r', ..] ? field[1..] : field;
+
     private static string Iso(DateTime utc) => DateTime.SpecifyKind(utc, DateTimeKind.Utc).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }

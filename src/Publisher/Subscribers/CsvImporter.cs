@@ -66,8 +66,8 @@ public sealed class CsvImporter(PublisherDbContext db, TimeProvider clock, Confi
                     problems.Add(new(line, null, $"malformed CSV: unbalanced quote in {Excerpt(csv.Parser.RawRecord)} (it runs to the end of the file)"));
                     continue;
                 }
-                string? rawEmail = csv.GetField("email");
-                string? rawName = hasName ? csv.GetField("name") : null;
+                string? rawEmail = CsvExporter.Unescape(csv.GetField("email"));
+                string? rawName = hasName ? CsvExporter.Unescape(csv.GetField("name")) : null;
                 if (!EmailAddress.TryNormalize(rawEmail, out var email, out var emailError)) problems.Add(new(line, rawEmail, emailError!));
                 else if (!SubscriberName.TryNormalize(rawName, out var name, out var nameError)) problems.Add(new(line, email, nameError!));
                 else if (firstLineOf.TryGetValue(EmailAddress.Key(email), out int first)) problems.Add(new(line, email, $"duplicate of line {first}"));

@@ -35,7 +35,7 @@ public static class EmailAddress
             return false;
         }
         int at = candidate.LastIndexOf('@');
-        if (at <= 0 || at == candidate.Length - 1) { error = $"'{shown}' is not an email address (local-part@domain)"; return false; }
+        if (at <= 0 || at == candidate.Length - 1) { error = $"'{shown}' has no domain (an address is local-part@domain)"; return false; }
         string local = candidate[..at], domain = candidate[(at + 1)..];
         if (!IsDotAtom(local)) { error = $"'{shown}' is not a valid email address: the part before @ is not a plain mailbox name"; return false; }
         if (System.Text.Encoding.UTF8.GetByteCount(local) > 64) { error = $"'{shown}' has a part before @ longer than 64 octets"; return false; }

@@ -70,11 +70,18 @@ public static class ListsApi
         return TypedResults.Ok(View(list, (await CountsAsync(db, list.Id, ct)).GetValueOrDefault(list.Id)));
     }
 
-    /// <summary>Deletes the list and its memberships; subscribers stay (they may be on other lists).</summary>
+    /// <summary>
+    /// Deletes the list and its memberships; subscribers stay (they may be on other lists). Refused (409) while anyone has
+    /// unsubscribed from the list or bounced: those records are what keeps them from being added again.
+    /// </summary>
     public static async Task<Results<NoContent, ProblemHttpResult>> Delete(string name, PublisherDbContext db, IServiceProvider services, CancellationToken ct)
     {
         var list = await db.Lists.SingleOrDefaultAsync(l => l.Name == name, ct);
         if (list is null) return NoSuchList(name);
+        int optOuts = await db.Memberships.CountAsync(m => m.ListId == list.Id && (m.Status == MembershipStatus.Unsubscribed || m.Status == MembershipStatus.Bounced), ct);
+        if (optOuts > 0)
+            return TypedResults.Problem(statusCode: 409, title: "The list keeps opt-outs",
+                detail: $"{optOuts} people unsubscribed from '{name}' or bounced; deleting the list would forget that, and an import could add them again. The list stays.");
         await db.Memberships.Where(m => m.ListId == list.Id).ExecuteDeleteAsync(ct);
         db.Lists.Remove(list);
         await db.SaveChangesAsync(ct);

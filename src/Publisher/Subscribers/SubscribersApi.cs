@@ -35,7 +35,7 @@ public static class SubscribersApi
         var query = db.Memberships.AsNoTracking().Where(m => m.ListId == list.Id);
         if (!string.IsNullOrEmpty(status))
         {
-            if (!Enum.TryParse<MembershipStatus>(status, ignoreCase: true, out var s))
+            if (!status.All(char.IsAsciiLetter) || !Enum.TryParse<MembershipStatus>(status, ignoreCase: true, out var s))
                 return TypedResults.Problem(statusCode: 400, title: "Bad status", detail: $"'{status}' is not unconfirmed, confirmed, unsubscribed or bounced.");
             query = query.Where(m => m.Status == s);
         }
@@ -45,8 +45,10 @@ public static class SubscribersApi
             query = query.Where(m => EF.Functions.Like(m.Subscriber.Email, pattern, "\\") || EF.Functions.Like(m.Subscriber.Name!, pattern, "\\"));
         }
         int total = await query.CountAsync(ct);
-        var items = await query.OrderBy(m => m.Subscriber.Email).Skip((p - 1) * size).Take(size)
-            .Select(m => new { m.Subscriber.Email, m.Subscriber.Name, m.Status, m.SubscribedUtc, m.ConfirmedUtc }).ToListAsync(ct);
+        long skip = (long)(p - 1) * size; // a page far past the end is empty, not page 1 again (int overflow)
+        var items = skip >= total ? []
+            : await query.OrderBy(m => m.Subscriber.Email).Skip((int)skip).Take(size)
+                .Select(m => new { m.Subscriber.Email, m.Subscriber.Name, m.Status, m.SubscribedUtc, m.ConfirmedUtc }).ToListAsync(ct);
         return TypedResults.Ok(new PageOf<SubscriberView>(items.Select(m => new SubscriberView(m.Email, m.Name, m.Status.ToString().ToLowerInvariant(),
             Utc(m.SubscribedUtc), m.ConfirmedUtc is { } c ? Utc(c) : null)).ToList(), total, p, size));
     }
@@ -100,7 +102,14 @@ public static class SubscribersApi
         if (request.ContentLength > MaxImportBytes)
             return TypedResults.Problem(statusCode: 413, title: "CSV too large", detail: $"At most {MaxImportBytes:N0} bytes per import.");
         using var buffer = new MemoryStream();
-        await request.Body.CopyToAsync(buffer, ct);
+        // A chunked upload has no Content-Length: count while reading.
+        var chunk = new byte[81920];
+        for (int read; (read = await request.Body.ReadAsync(chunk, ct)) > 0;)
+        {
+            if (buffer.Length + read > MaxImportBytes)
+                return TypedResults.Problem(statusCode: 413, title: "CSV too large", detail: $"At most {MaxImportBytes:N0} bytes per import; nothing was imported.");
+            buffer.Write(chunk, 0, read);
+        }
         var (report, error) = await importer.ImportAsync(list, buffer.ToArray(), confirmed ?? false, null, ct);
         if (report is null) return TypedResults.Problem(statusCode: 400, title: "Unusable CSV", detail: error);
         return TypedResults.Ok(report);

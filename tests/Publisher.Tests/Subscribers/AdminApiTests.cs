@@ -3,6 +3,8 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Publisher.Tests.Support;
+using Microsoft.Extensions.DependencyInjection;
+using Publisher.Subscribers;
 
 namespace Publisher.Tests.Subscribers;
 
@@ -217,6 +219,80 @@ public sealed class AdminApiTests : IDisposable
         string export = await _admin.GetStringAsync("/api/lists/news/subscribers/export");
         Assert.DoesNotContain(",=HYPERLINK", export);
         Assert.DoesNotContain(",\"=HYPERLINK", export);
+    }
+
+    [Fact]
+    public async Task AnExportImportsBackAsTheSameMembersFormulaEscapesAndAll()
+    {
+        await CreateList();
+        await _admin.PostAsJsonAsync("/api/lists/news/subscribers", new { email = "=1+2@b.com", name = "=SUM(A1)", confirmed = true });
+        await _admin.PostAsJsonAsync("/api/lists/news/subscribers", new { email = "plain@example.org", name = "-王五", confirmed = true });
+        string export = await _admin.GetStringAsync("/api/lists/news/subscribers/export");
+        Assert.Contains("'=1+2@b.com", export); // still no formula in a spreadsheet
+
+        Assert.Equal(HttpStatusCode.Created, (await _admin.PostAsJsonAsync("/api/lists", new { name = "copy" })).StatusCode);
+        var report = await ImportAsync("copy", Encoding.UTF8.GetBytes(export));
+        Assert.Equal(0, report.GetProperty("failed").GetInt32());
+        var members = await _admin.GetFromJsonAsync<JsonElement>("/api/lists/copy/subscribers");
+        var pairs = members.GetProperty("items").EnumerateArray().Select(m => (m.GetProperty("email").GetString(), m.GetProperty("name").GetString())).OrderBy(p => p.Item1).ToList();
+        Assert.Equal([("=1+2@b.com", "=SUM(A1)"), ("plain@example.org", "-王五")], pairs);
+        // The same two people, not new subscribers made from the escaped addresses.
+        using var scope = _factory.Services.CreateScope();
+        Assert.Equal(2, scope.ServiceProvider.GetRequiredService<Publisher.Data.PublisherDbContext>().Subscribers.Count());
+    }
+
+    [Fact]
+    public async Task HugePagesUnknownStatusesAndOversizeChunkedImportsGetClearAnswers()
+    {
+        await CreateList();
+        await _admin.PostAsJsonAsync("/api/lists/news/subscribers", new { email = "one@example.org", confirmed = true });
+        var far = await _admin.GetFromJsonAsync<JsonElement>("/api/lists/news/subscribers?page=2147483647&pageSize=1000");
+        Assert.Equal(0, far.GetProperty("items").GetArrayLength()); // past the end: empty, not page 1 again
+        Assert.Equal(1, far.GetProperty("total").GetInt32());
+        Assert.Equal(HttpStatusCode.BadRequest, (await _admin.GetAsync("/api/lists/news/subscribers?status=99")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _admin.GetAsync("/api/lists/news/subscribers?status=1")).StatusCode);
+
+        // Chunked (no Content-Length), a little over the limit.
+        var body = new StreamContent(new RepeatingCsv(SubscribersApi.MaxImportBytes + 100_000));
+        body.Headers.ContentType = new("text/csv");
+        var response = await _admin.PostAsync("/api/lists/news/subscribers/import", body);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal(1, (await _admin.GetFromJsonAsync<JsonElement>("/api/lists/news/subscribers")).GetProperty("total").GetInt32());
+    }
+
+    [Fact]
+    public async Task AListWhoseMembersOptedOutIsNotDeletedWithTheirOptOuts()
+    {
+        await CreateList();
+        await _admin.PostAsJsonAsync("/api/lists/news/subscribers", new { email = "left@example.org", confirmed = true });
+        Assert.Equal(HttpStatusCode.NoContent, (await _admin.DeleteAsync("/api/lists/news/subscribers/left@example.org")).StatusCode);
+        var refused = await _admin.DeleteAsync("/api/lists/news");
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains("unsubscribed", await refused.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, (await _admin.GetAsync("/api/lists/news")).StatusCode);
+    }
+
+    /// <summary>A stream of CSV rows of a given length that reports no length (so the upload is chunked).</summary>
+    private sealed class RepeatingCsv(long length) : Stream
+    {
+        private static readonly byte[] Row = Encoding.ASCII.GetBytes("someone@example.org,name\n");
+        private long _position;
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            int n = (int)Math.Min(count, length - _position);
+            for (int i = 0; i < n; i++) buffer[offset + i] = Row[(_position + i) % Row.Length];
+            _position += n;
+            return n;
+        }
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     [Fact]
