@@ -10,12 +10,19 @@ namespace Publisher.Admin;
 /// </summary>
 public sealed class AdminKey
 {
+    /// <summary>How long a dashboard sign-in lasts.</summary>
+    public static readonly TimeSpan DashboardSession = TimeSpan.FromHours(8);
+
     private readonly byte[] _key;
+    private readonly Lazy<byte[]> _dashboardSecret;
     public string? GeneratedPath { get; }
 
     public AdminKey(IOptions<PublisherOptions> options, ILogger<AdminKey> logger)
     {
         var o = options.Value;
+        // Signs dashboard cookies: deleting the file (then restarting) signs everyone out without changing the admin key.
+        string dashboardKey = Path.Combine(o.FullDataPath, "dashboard.key");
+        _dashboardSecret = new(() => Encoding.UTF8.GetBytes(KeyFile.LoadOrCreate(dashboardKey, out _)));
         if (!string.IsNullOrEmpty(o.AdminApiKey))
         {
             _key = Encoding.UTF8.GetBytes(o.AdminApiKey);
@@ -27,11 +34,26 @@ public sealed class AdminKey
         else logger.LogInformation("Admin API key is read from {Path}", GeneratedPath);
     }
 
-    /// <summary>What the dashboard cookie holds: derived from the key, so it changes with it and does not reveal it.</summary>
-    public string DashboardCookie => Convert.ToHexString(HMACSHA256.HashData(_key, Encoding.UTF8.GetBytes("hangfire-dashboard")));
+    /// <summary>
+    /// What the dashboard cookie holds: its expiry and a signature over it by a server-side secret and the admin key, so
+    /// it ends by itself, changes with the key, and is revoked for everyone by deleting <c>dashboard.key</c>.
+    /// </summary>
+    public string DashboardCookie(DateTimeOffset now)
+    {
+        long expires = (now + DashboardSession).ToUnixTimeSeconds();
+        return $"{expires}.{DashboardSignature(expires)}";
+    }
 
-    public bool MatchesDashboardCookie(string candidate) =>
-        CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(candidate), Encoding.UTF8.GetBytes(DashboardCookie));
+    public bool MatchesDashboardCookie(string candidate, DateTimeOffset now)
+    {
+        int dot = candidate.IndexOf('.');
+        if (dot <= 0 || !long.TryParse(candidate.AsSpan(0, dot), System.Globalization.NumberStyles.None, null, out long expires)) return false;
+        if (expires <= now.ToUnixTimeSeconds()) return false;
+        return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(candidate[(dot + 1)..]), Encoding.ASCII.GetBytes(DashboardSignature(expires)));
+    }
+
+    private string DashboardSignature(long expires) =>
+        Convert.ToHexString(HMACSHA256.HashData(_dashboardSecret.Value, (byte[])[.. _key, .. Encoding.UTF8.GetBytes($"|hangfire-dashboard|{expires}")]));
 
     public bool Matches(string candidate) =>
         CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(candidate)), SHA256.HashData(_key));

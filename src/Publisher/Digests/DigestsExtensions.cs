@@ -54,7 +54,8 @@ public static class DigestsExtensions
         app.MapDigestsApi();
         app.UseHangfireDashboard("/hangfire", new DashboardOptions
         {
-            Authorization = [new AdminDashboardAuthorization(app.Services.GetRequiredService<AdminKey>())],
+            Authorization = [new AdminDashboardAuthorization(app.Services.GetRequiredService<AdminKey>(), app.Services.GetRequiredService<TimeProvider>(),
+                app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<PublisherOptions>>().Value.Site.BaseUrl)],
             DashboardTitle = "Publisher jobs",
             AppPath = "/",
         });
@@ -66,7 +67,7 @@ public static class DigestsExtensions
 /// The dashboard takes the admin key like the API (Authorization: Bearer) and then sets a cookie for the
 /// pages it links to. Hangfire's default, "local requests only", would let everyone in behind a proxy.
 /// </summary>
-public sealed class AdminDashboardAuthorization(AdminKey key) : IDashboardAuthorizationFilter
+public sealed class AdminDashboardAuthorization(AdminKey key, TimeProvider clock, string? baseUrl) : IDashboardAuthorizationFilter
 {
     private const string Cookie = "publisher-dashboard";
 
@@ -76,12 +77,14 @@ public sealed class AdminDashboardAuthorization(AdminKey key) : IDashboardAuthor
         string? header = http.Request.Headers.Authorization;
         if (header is not null && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && key.Matches(header["Bearer ".Length..].Trim()))
         {
-            http.Response.Cookies.Append(Cookie, key.DashboardCookie, new CookieOptions
+            http.Response.Cookies.Append(Cookie, key.DashboardCookie(clock.GetUtcNow()), new CookieOptions
             {
-                HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/hangfire", Secure = http.Request.IsHttps,
+                HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/hangfire", MaxAge = AdminKey.DashboardSession,
+                // Behind a TLS proxy the request looks like http; the configured address says what the browser used.
+                Secure = http.Request.IsHttps || (baseUrl?.StartsWith("https:", StringComparison.OrdinalIgnoreCase) ?? false),
             });
             return true;
         }
-        return http.Request.Cookies.TryGetValue(Cookie, out var cookie) && key.MatchesDashboardCookie(cookie);
+        return http.Request.Cookies.TryGetValue(Cookie, out var cookie) && key.MatchesDashboardCookie(cookie, clock.GetUtcNow());
     }
 }
