@@ -85,7 +85,7 @@ public sealed class ArticleIngestor(PublisherDbContext db, IOptions<PublisherOpt
         }
         await db.SaveChangesAsync(ct);
         db.ChangeTracker.Clear();
-        changes.Notify();
+        changes.Changed([article.Id]);
         return new(outcome, article.Slug, article.Title);
     }
 
@@ -95,8 +95,8 @@ public sealed class ArticleIngestor(PublisherDbContext db, IOptions<PublisherOpt
         await db.SaveChangesAsync(ct);
         db.ChangeTracker.Clear();
         foreach (var (article, outcome) in batch) results.Add(new(outcome, article.Slug, article.Title));
+        changes.Changed(batch.Select(b => b.Article.Id));
         batch.Clear();
-        changes.Notify();
     }
 
     private Article NewArticle(ArticleDraft draft, string key, string hash, ArticleFormat format, string fallbackSlug, HashSet<string> taken)
@@ -112,13 +112,17 @@ public sealed class ArticleIngestor(PublisherDbContext db, IOptions<PublisherOpt
         {
             Uid = Guid.NewGuid(), Slug = slug, SourceKey = key, ContentHash = hash,
             Title = "", Summary = "", BodyHtml = "", BodyText = "", CreatedUtc = now,
+            FirstPublishedOn = DateOnly.FromDateTime(draft.PublishedAt.DateTime),
         };
         Apply(article, draft, hash, format);
+        // Never edited yet: its content last changed when it was published, not when this process read it.
+        article.UpdatedUtc = article.PublishedUtc;
         return article;
     }
 
     private void Apply(Article article, ArticleDraft draft, string hash, ArticleFormat format)
     {
+        var before = ReaderVisible(article);
         article.ContentHash = hash;
         article.Format = format;
         article.Title = draft.Title;
@@ -133,8 +137,17 @@ public sealed class ArticleIngestor(PublisherDbContext db, IOptions<PublisherOpt
         article.Tags = string.Join('\n', draft.Tags);
         article.PublishedUtc = draft.PublishedAt.UtcDateTime;
         article.PublishedOffsetMinutes = (int)draft.PublishedAt.Offset.TotalMinutes;
-        article.UpdatedUtc = clock.GetUtcNow().UtcDateTime;
+        // Atom's "updated" moves only when readers would see a difference; new bytes in the page chrome change nothing.
+        if (ReaderVisible(article) != before)
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            article.UpdatedUtc = now > article.PublishedUtc ? now : article.PublishedUtc;
+        }
     }
+
+    /// <summary>Everything a feed or page shows of the article, to tell a real edit from a re-save.</summary>
+    private static string ReaderVisible(Article a) => string.Join('\u0001', a.Title, a.Summary, a.BodyHtml, a.Author, a.Source, a.Category,
+        a.Tags, a.PublishedUtc.Ticks, a.PublishedOffsetMinutes);
 
     private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
 

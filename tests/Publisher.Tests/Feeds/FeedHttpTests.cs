@@ -101,7 +101,7 @@ public sealed class FeedHttpTests : IDisposable
             Assert.Equal(5, entries.Count);
             var seed = entries.Single(e => e.GetProperty("title").GetString() == "最高检机关党组织党建风采纪实:凝聚党员力量,激发党建活力");
             Assert.Equal($"{Base}/articles/000_8378d429204bb38c", seed.GetProperty("link").GetString());
-            Assert.StartsWith("urn:uuid:", seed.GetProperty("id").GetString());
+            Assert.Equal("tag:feeds.example.test,2020-04-30:/articles/000_8378d429204bb38c", seed.GetProperty("id").GetString());
             Assert.Equal("2020-04-29T16:00:00Z", seed.GetProperty("published_parsed_utc").GetString());
             Assert.Contains(path.EndsWith("rss.xml") ? "+0800" : "+08:00", seed.GetProperty("published").GetString());
             Assert.Contains("人民监督", seed.GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
