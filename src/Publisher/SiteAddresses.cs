@@ -43,7 +43,23 @@ public sealed class SiteAddresses
         if (_configured is not null) return _configured;
         string host = request.Host.Value ?? "";
         if (host.Length == 0 || !_allowed.Contains(host)) return Primary;
-        string candidate = $"{request.Scheme}://{host}{request.PathBase}";
-        return string.Equals(candidate, Primary, StringComparison.OrdinalIgnoreCase) ? Primary : candidate;
+        // Keyed by allowed hosts only, so this stays as small as the list; one string per base, not per request.
+        return _bases.GetOrAdd((request.Scheme, host, request.PathBase.Value ?? ""), k =>
+        {
+            string candidate = $"{k.Scheme}://{k.Host.ToLowerInvariant()}{k.PathBase}";
+            return string.Equals(candidate, Primary, StringComparison.OrdinalIgnoreCase) ? Primary : candidate;
+        });
+    }
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Scheme, string Host, string PathBase), string> _bases = new(new IgnoreCase());
+
+    /// <summary>Host names are case-insensitive: LOCALHOST and localhost are one key, not one per spelling.</summary>
+    private sealed class IgnoreCase : IEqualityComparer<(string Scheme, string Host, string PathBase)>
+    {
+        public bool Equals((string Scheme, string Host, string PathBase) x, (string Scheme, string Host, string PathBase) y) =>
+            StringComparer.OrdinalIgnoreCase.Equals(x.Scheme, y.Scheme) && StringComparer.OrdinalIgnoreCase.Equals(x.Host, y.Host) && x.PathBase == y.PathBase;
+
+        public int GetHashCode((string Scheme, string Host, string PathBase) k) =>
+            HashCode.Combine(StringComparer.OrdinalIgnoreCase.GetHashCode(k.Scheme), StringComparer.OrdinalIgnoreCase.GetHashCode(k.Host), k.PathBase);
     }
 }
