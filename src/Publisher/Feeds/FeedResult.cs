@@ -34,7 +34,19 @@ public sealed class FeedResult(FeedDocument doc) : IResult
         }
         response.ContentLength = chosen.Bytes.Length;
         if (HttpMethods.IsHead(request.Method)) return Task.CompletedTask;
-        return response.Body.WriteAsync(chosen.Bytes, http.RequestAborted).AsTask();
+        return WriteAsync(response, chosen.Bytes, http.RequestAborted);
+    }
+
+    /// <summary>
+    /// In slices below Kestrel's response buffer limit, each flushed before the next: one write of the whole document
+    /// would copy all of it into the connection's buffers first, for every connection at once.
+    /// </summary>
+    private static async Task WriteAsync(HttpResponse response, byte[] bytes, CancellationToken ct)
+    {
+        const int Slice = 32 * 1024;
+        var writer = response.BodyWriter;
+        for (int offset = 0; offset < bytes.Length; offset += Slice)
+            await writer.WriteAsync(bytes.AsMemory(offset, Math.Min(Slice, bytes.Length - offset)), ct);
     }
 
     private bool NotModified(HttpRequest request, FeedRepresentation chosen)
