@@ -9,6 +9,7 @@ using Publisher.Digests;
 using Publisher.Email;
 using Publisher.Pages;
 using Publisher.Subscribers;
+using Publisher.WebSub;
 
 var (hostArgs, verbArgs) = CommandLineArgs.Split(args);
 bool isVerb = verbArgs.Length > 0;
@@ -18,6 +19,7 @@ builder.AddPublisherConfiguration(quiet: isVerb);
 builder.AddData();
 builder.AddArticles();
 builder.AddFeeds();
+builder.AddWebSub();
 builder.AddPages();
 builder.AddAdmin();
 builder.AddEmail();
@@ -51,6 +53,7 @@ app.UseRateLimiter();
 
 app.MapPages();
 app.MapFeeds();
+app.MapWebSub();
 app.MapArticlesApi();
 app.MapSubscribers();
 app.MapDigests();
