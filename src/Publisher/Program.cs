@@ -46,13 +46,13 @@ catch (OptionsValidationException ex)
 }
 
 app.UseExceptionHandler();
+app.UseFeeds();
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
 
 app.MapPages();
-app.MapFeeds();
 app.MapWebSub();
 app.MapArticlesApi();
 app.MapSubscribers();

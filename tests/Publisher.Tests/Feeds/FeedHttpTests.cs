@@ -82,7 +82,10 @@ public sealed class FeedHttpTests : IDisposable
             Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(older)).StatusCode);
         }
         Assert.Equal(3, etags.Count); // one validator per feed, not one per site
-        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/feeds/nope.xml")).StatusCode);
+        foreach (var missing in new[] { "/feeds/nope.xml", "/feeds", "/feeds/", "/feeds/categories/no-such/rss.xml", "/feeds/categories//rss.xml",
+                     "/feeds/rss.xml/more", "/feeds/rss.xml?page=abc", "/feeds/rss.xml?page=2" })
+            Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(missing)).StatusCode);
+        Assert.NotEqual(HttpStatusCode.OK, (await client.PostAsync("/feeds/rss.xml", new StringContent(""))).StatusCode);
     }
 
     [Fact]
