@@ -43,7 +43,8 @@ public sealed class FeedPublisher(FeedStore store, ArticleChanges changes, IOpti
     {
         long started = clock.GetTimestamp();
         var outcome = await publish();
-        logger.LogInformation("Built feeds of {Count} articles ({Why}: {Groups} feeds, {Documents} documents) in {Elapsed:N0} ms",
-            outcome.Articles, why, outcome.Groups, outcome.Documents, clock.GetElapsedTime(started).TotalMilliseconds);
+        logger.LogInformation("Built feeds of {Count} articles ({Why}: {Groups} feeds, {Documents} documents; index {Index:N0} ms, load {Load:N0} ms, build {Build:N0} ms) in {Elapsed:N0} ms",
+            outcome.Articles, why, outcome.Groups, outcome.Documents, outcome.IndexTime.TotalMilliseconds, outcome.LoadTime.TotalMilliseconds,
+            outcome.BuildTime.TotalMilliseconds, clock.GetElapsedTime(started).TotalMilliseconds);
     }
 }

@@ -91,12 +91,14 @@ public sealed class FeedStore(IServiceScopeFactory scopes, IOptions<PublisherOpt
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+            long started = clock.GetTimestamp();
             var idList = ids.ToList();
             var rows = await db.Articles.AsNoTracking().Where(a => idList.Contains(a.Id))
                 .Select(a => new { a.Id, a.CategorySlug, a.PublishedUtc, a.UpdatedUtc }).ToListAsync(ct);
             var current = rows.Select(r => new FeedEntry(r.Id, r.CategorySlug, r.PublishedUtc.Ticks, r.UpdatedUtc.Ticks)).ToList();
             var index = _state.Index.With(ids, current, clock.GetUtcNow(), out var touched);
-            return await PublishAsync(index, touched.Select(index.Group).OfType<FeedGroup>().ToList(), ct);
+            var indexed = clock.GetElapsedTime(started);
+            return await PublishAsync(index, touched.Select(index.Group).OfType<FeedGroup>().ToList(), ct) with { IndexTime = indexed };
         }
         finally { _publishing.Release(); }
     }
@@ -123,6 +125,7 @@ public sealed class FeedStore(IServiceScopeFactory scopes, IOptions<PublisherOpt
                 if (index.Group(key.CategorySlug) is not null) ready[key] = doc;
 
         // Load every changed first page's articles, then serialize and compress the documents on all cores.
+        long started = clock.GetTimestamp();
         var work = new List<(FeedGroup Group, string Fingerprint, List<Article> Articles)>();
         foreach (var group in groups)
         {
@@ -133,6 +136,7 @@ public sealed class FeedStore(IServiceScopeFactory scopes, IOptions<PublisherOpt
                 lock (_names) _names[group.CategorySlug] = articles[0].Category ?? group.CategorySlug;
             work.Add((group, Fingerprint(group, 1), articles));
         }
+        var loaded = clock.GetElapsedTime(started);
         var built = work.SelectMany(w => FeedFormats.All.Select(f => (w.Group, w.Fingerprint, w.Articles, Key: new FeedKey(w.Group.CategorySlug, f))))
             .AsParallel().Select(w => (w.Key, w.Fingerprint, Doc: Build(w.Group, w.Key, w.Articles, addresses.Primary))).ToList();
 
@@ -151,7 +155,7 @@ public sealed class FeedStore(IServiceScopeFactory scopes, IOptions<PublisherOpt
         _state = new State(index, ready);
         _first.TrySetResult();
         foreach (var key in changed) _changed.Writer.TryWrite(key);
-        return new PublishOutcome(index.Count, work.Count, built.Count);
+        return new PublishOutcome(index.Count, work.Count, built.Count) { LoadTime = loaded, BuildTime = clock.GetElapsedTime(started) - loaded };
     }
 
     private FeedDocument Build(FeedGroup group, FeedKey key, IReadOnlyList<Article> articles, string baseUrl)
@@ -190,5 +194,11 @@ public sealed class FeedStore(IServiceScopeFactory scopes, IOptions<PublisherOpt
     private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
 }
 
-/// <summary>What one publication did: the articles in the index, the feeds built again, the documents made.</summary>
-public readonly record struct PublishOutcome(int Articles, int Groups, int Documents);
+/// <summary>What one publication did: the articles in the index, the feeds built again, the documents made, and the time
+/// spent updating the index, loading the changed pages' articles, and serializing and compressing them.</summary>
+public readonly record struct PublishOutcome(int Articles, int Groups, int Documents)
+{
+    public TimeSpan IndexTime { get; init; }
+    public TimeSpan LoadTime { get; init; }
+    public TimeSpan BuildTime { get; init; }
+}

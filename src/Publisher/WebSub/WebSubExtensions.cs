@@ -14,6 +14,8 @@ public static class WebSubExtensions
         builder.Services.AddHttpClient(HttpClientName, c =>
         {
             c.Timeout = TimeSpan.FromSeconds(10);
+            // A callback's answer is a challenge echoed or an acknowledgement: never worth more memory than this.
+            c.MaxResponseContentBufferSize = 64 * 1024;
             c.DefaultRequestHeaders.UserAgent.ParseAdd("Publisher-WebSub/1.0");
         }).ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
         builder.Services.AddHostedService<WebSubHub>();

@@ -50,8 +50,8 @@ public sealed class WebSubHub(Channel<SubscriptionRequest> pending, FeedStore st
             ["hub.challenge"] = challenge,
         };
         if (request.Mode == HubMode.Subscribe) query["hub.lease_seconds"] = request.LeaseSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        using var response = await Http.GetAsync(QueryHelpers.AddQueryString(request.Callback, query), HttpCompletionOption.ResponseHeadersRead, ct);
-        string echoed = response.Content.Headers.ContentLength is > 1024 ? "" : (await response.Content.ReadAsStringAsync(ct)).Trim();
+        using var response = await Http.GetAsync(QueryHelpers.AddQueryString(request.Callback, query), ct);
+        string echoed = (await response.Content.ReadAsStringAsync(ct)).Trim();
         if (!response.IsSuccessStatusCode || echoed != challenge)
         {
             logger.LogInformation("WebSub: {Callback} did not confirm its {Mode} to {Topic} ({Status}); nothing changed",
