@@ -15,6 +15,7 @@ public sealed class ArticleIngestor(PublisherDbContext db, IOptions<PublisherOpt
 {
     public static readonly string[] FileExtensions = [".txt", ".md", ".markdown"];
     private const int BatchSize = 500;
+    private const int LookupChunk = 1000;
 
     private readonly PublisherOptions _options = options.Value;
     private readonly TimeZoneInfo _zone = ArticleDates.ZoneFor(options.Value.Site);
@@ -27,35 +28,41 @@ public sealed class ArticleIngestor(PublisherDbContext db, IOptions<PublisherOpt
 
     public async Task<List<IngestResult>> IngestFilesAsync(IReadOnlyCollection<string> files, CancellationToken ct = default)
     {
-        var known = await db.Articles.AsNoTracking()
-            .Select(a => new { a.Id, a.SourceKey, a.ContentHash, a.Slug, a.Title })
-            .ToDictionaryAsync(a => a.SourceKey, StringComparer.Ordinal, ct);
-        var slugs = known.Values.Select(a => a.Slug).ToHashSet(StringComparer.Ordinal);
-
+        // Known hashes are looked up a chunk of files at a time, and slugs only once a new article needs one: the
+        // service's start-up scan of 100,000 unchanged files then holds a chunk's rows, not every row's.
+        HashSet<string>? slugs = null;
         var results = new List<IngestResult>(files.Count);
         var batch = new List<(Article Article, IngestOutcome Outcome)>();
-        foreach (var file in files)
+        foreach (var chunk in files.Chunk(LookupChunk))
         {
-            ct.ThrowIfCancellationRequested();
-            string key = SourceKeyOf(file);
-            known.TryGetValue(key, out var existing);
-            var read = await ReadFileAsync(file, existing?.ContentHash, ct);
-            if (read.Unchanged) { results.Add(new(IngestOutcome.Unchanged, existing!.Slug, existing.Title)); continue; }
-            if (read.Error is not null) { results.Add(new(IngestOutcome.Rejected, DisplayName(file), read.Error)); continue; }
-            var parsed = read.Draft!;
-            if (existing is null)
+            var keys = chunk.Select(SourceKeyOf).ToArray();
+            var known = await db.Articles.AsNoTracking().Where(a => EF.Parameter(keys).Contains(a.SourceKey))
+                .Select(a => new { a.Id, a.SourceKey, a.ContentHash, a.Slug, a.Title })
+                .ToDictionaryAsync(a => a.SourceKey, StringComparer.Ordinal, ct);
+            for (int i = 0; i < chunk.Length; i++)
             {
-                var article = NewArticle(parsed, key, read.Hash, read.Format, Path.GetFileNameWithoutExtension(file), slugs);
-                db.Articles.Add(article);
-                batch.Add((article, IngestOutcome.Added));
+                ct.ThrowIfCancellationRequested();
+                string file = chunk[i], key = keys[i];
+                known.TryGetValue(key, out var existing);
+                var read = await ReadFileAsync(file, existing?.ContentHash, ct);
+                if (read.Unchanged) { results.Add(new(IngestOutcome.Unchanged, existing!.Slug, existing.Title)); continue; }
+                if (read.Error is not null) { results.Add(new(IngestOutcome.Rejected, DisplayName(file), read.Error)); continue; }
+                var parsed = read.Draft!;
+                if (existing is null)
+                {
+                    slugs ??= (await db.Articles.Select(a => a.Slug).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+                    var article = NewArticle(parsed, key, read.Hash, read.Format, Path.GetFileNameWithoutExtension(file), slugs);
+                    db.Articles.Add(article);
+                    batch.Add((article, IngestOutcome.Added));
+                }
+                else
+                {
+                    var article = await db.Articles.SingleAsync(a => a.Id == existing.Id, ct);
+                    Apply(article, parsed, read.Hash, read.Format);
+                    batch.Add((article, IngestOutcome.Updated));
+                }
+                if (batch.Count >= BatchSize) await FlushAsync(batch, results, ct);
             }
-            else
-            {
-                var article = await db.Articles.SingleAsync(a => a.Id == existing.Id, ct);
-                Apply(article, parsed, read.Hash, read.Format);
-                batch.Add((article, IngestOutcome.Updated));
-            }
-            if (batch.Count >= BatchSize) await FlushAsync(batch, results, ct);
         }
         await FlushAsync(batch, results, ct);
         return results;

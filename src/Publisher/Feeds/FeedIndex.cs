@@ -75,11 +75,15 @@ public sealed class FeedIndex
             var kept = categories.TryGetValue(slug, out var old) ? old.Entries.Where(e => !ids.Contains(e.Id)) : [];
             var entries = Merge(kept, current.Where(e => e.CategorySlug == slug));
             if (entries.Length == 0) categories.Remove(slug);
-            else categories[slug] = NewGroup(slug, entries, now);
+            else categories[slug] = Changed(old, slug, entries, now);
         }
-        var site = NewGroup(null, Merge(Site.Entries.Where(e => !ids.Contains(e.Id)), current), now);
+        var site = Changed(Site, null, Merge(Site.Entries.Where(e => !ids.Contains(e.Id)), current), now);
         return new FeedIndex(site, categories);
     }
+
+    /// <summary>A group with these entries; the old one, date and all, when the change left it as it was.</summary>
+    private static FeedGroup Changed(FeedGroup? old, string? slug, FeedEntry[] entries, DateTimeOffset now) =>
+        old is not null && old.Entries.AsSpan().SequenceEqual(entries) ? old : NewGroup(slug, entries, now);
 
     /// <summary>Merges a few changed entries into a sorted group in one pass (no re-sort of 100,000 entries per change).</summary>
     private static FeedEntry[] Merge(IEnumerable<FeedEntry> keptSorted, IEnumerable<FeedEntry> added)
