@@ -149,7 +149,8 @@ public sealed class FeedStore(IServiceScopeFactory scopes, IOptions<PublisherOpt
             if (old is not null && old.ETag == doc.ETag) published = old;
             // Last-Modified moves forward whenever the bytes change (an item deleted, the site renamed), never back.
             else if (old is not null && published.LastModified <= old.LastModified) published = published.WithLastModified(old.LastModified.AddSeconds(1));
-            if (old is not null && published != old) changed.Add(key);
+            // After the first publication every new or changed first page is news (a category's first article too).
+            if (previous is not null && published != old) changed.Add(key);
             ready[key] = new ReadyDocument(fingerprint, published);
         }
         _state = new State(index, ready);
