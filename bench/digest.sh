@@ -3,6 +3,7 @@
 # loopback, then the same number of pre-built messages of the same size with smtp-source over the same
 # number of connections (the machine's practical limit). Reports messages/second, the ratio, and the peak
 # memory of the sending process.   Usage: bench/digest.sh [SUBSCRIBERS] [CONNECTIONS]
+# SYNC=full measures SQLite's synchronous=FULL (every ledger commit synced to disk) instead of the default NORMAL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-20000}
@@ -20,7 +21,7 @@ smtp-sink -u root "127.0.0.1:$port" 1024 & sink=$!
 trap 'kill $sink 2>/dev/null; rm -rf "$work"' EXIT
 sleep 0.5
 P=(dotnet bench/out/digest/Publisher.dll)
-common=(--Publisher:Site:BaseUrl=http://bench.example.org --Publisher:ArticlesPath="$work/articles")
+common=(--Publisher:Site:BaseUrl=http://bench.example.org --Publisher:ArticlesPath="$work/articles" --Publisher:Database:Synchronous="${SYNC:-normal}")
 python3 bench/generate.py "$work/articles" --count 20 >/dev/null
 
 # One message to the outbox first, to know the size a personalized digest has.

@@ -5,6 +5,7 @@ using Publisher.Articles;
 using Publisher.Cli;
 using Publisher.Data;
 using Publisher.Feeds;
+using Publisher.Hosting;
 using Publisher.Digests;
 using Publisher.Email;
 using Publisher.Pages;
@@ -17,6 +18,7 @@ bool isVerb = verbArgs.Length > 0;
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = hostArgs });
 builder.AddPublisherConfiguration(quiet: isVerb);
 builder.AddData();
+builder.AddHosting();
 builder.AddArticles();
 builder.AddFeeds();
 builder.AddWebSub();
@@ -30,7 +32,14 @@ builder.Services.AddOpenApi();
 
 var app = builder.Build();
 
-if (isVerb) return await Verbs.RunAsync(verbArgs, app.Services);
+if (isVerb)
+{
+    int code = await Verbs.RunAsync(verbArgs, app.Services);
+    await app.Services.GetRequiredService<ProcessLease>().StopAsync();
+    // Disposing the host says QUIT on pooled SMTP connections and flushes the log.
+    await app.DisposeAsync();
+    return code;
+}
 
 try
 {

@@ -49,9 +49,16 @@ public sealed class SiteOptions
 
 public enum DatabaseProvider { Sqlite, Postgres }
 
+public enum SqliteSynchronous { Normal, Full }
+
 public sealed class DatabaseOptions
 {
     public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+    /// <summary>
+    /// SQLite's <c>synchronous</c> under WAL. Normal: a crash loses nothing, a power cut can lose the last commits.
+    /// Full: every commit is synced to disk. See Digests/README.md for what each leaves open and bench/README.md for the cost.
+    /// </summary>
+    public SqliteSynchronous Synchronous { get; set; } = SqliteSynchronous.Normal;
 }
 
 public sealed class FeedOptions
@@ -120,6 +127,13 @@ public sealed class DigestOptions
 {
     /// <summary>Consecutive permanent refusals (5xx) after which a membership is marked Bounced.</summary>
     public int HardBouncesBeforeBounced { get; set; } = 3;
+    /// <summary>
+    /// Waits between tries of a temporarily refused delivery, and between probes of a server that cannot be reached:
+    /// comma-separated TimeSpans, the last one repeating (see <see cref="Digests.RetrySchedule"/>).
+    /// </summary>
+    public string RetryDelays { get; set; } = Digests.RetrySchedule.DefaultDelays;
+    /// <summary>How long a delivery (or a digest whose server is down) is retried before it is Failed.</summary>
+    public TimeSpan RetryFor { get; set; } = TimeSpan.FromHours(24);
 }
 
 /// <summary>DKIM signing of every outgoing mail, when all three are set.</summary>

@@ -47,6 +47,9 @@ public sealed class PublisherOptionsValidator : IValidateOptions<PublisherOption
         if (o.Subscriptions.PerClientPerMinute < 1) errors.Add("Publisher:Subscriptions:PerClientPerMinute must be at least 1.");
         if (o.Subscriptions.PerAddressPerHour < 1) errors.Add("Publisher:Subscriptions:PerAddressPerHour must be at least 1.");
         if (o.Digests.HardBouncesBeforeBounced is < 1 or > 100) errors.Add("Publisher:Digests:HardBouncesBeforeBounced must be between 1 and 100.");
+        if (!Digests.RetrySchedule.TryParse(o.Digests.RetryDelays, out _, out var delaysError)) errors.Add($"Publisher:Digests:RetryDelays {delaysError}");
+        if (o.Digests.RetryFor <= TimeSpan.Zero || o.Digests.RetryFor > TimeSpan.FromDays(30))
+            errors.Add("Publisher:Digests:RetryFor must be more than zero and at most 30 days (for example 1.00:00:00).");
         if (o.Dkim.Enabled)
         {
             if (string.IsNullOrWhiteSpace(o.Dkim.Domain) || string.IsNullOrWhiteSpace(o.Dkim.Selector) || string.IsNullOrWhiteSpace(o.Dkim.PrivateKeyPath))

@@ -39,6 +39,9 @@ public static class Verbs
             await Console.Error.WriteLineAsync("Run with --help for usage.");
             return Usage;
         }
-        return await parsed.InvokeAsync();
+        // Ctrl+C or SIGTERM cancels the verb's token; it then stops claiming and waits for the messages in hand (one SMTP
+        // reply). System.CommandLine's own default would end the process two seconds after the signal, mid-conversation.
+        var smtp = services.GetRequiredService<IOptions<PublisherOptions>>().Value.Smtp;
+        return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = Digests.DigestsExtensions.StopGrace(smtp) });
     }
 }

@@ -8,6 +8,7 @@ public static class DataExtensions
 {
     public static WebApplicationBuilder AddData(this WebApplicationBuilder builder)
     {
+        builder.Services.AddSingleton<WriteGate>();
         builder.Services.AddDbContext<PublisherDbContext>((services, db) =>
         {
             var options = services.GetRequiredService<IOptions<PublisherOptions>>().Value;
@@ -15,7 +16,7 @@ public static class DataExtensions
             switch (options.Database.Provider)
             {
                 case DatabaseProvider.Sqlite:
-                    db.UseSqlite(configured ?? DefaultSqlite(options)).AddInterceptors(new SqlitePragmas());
+                    db.UseSqlite(configured ?? DefaultSqlite(options)).AddInterceptors(new SqlitePragmas(options.Database.Synchronous));
                     break;
                 default:
                     throw new OptionsValidationException(PublisherOptions.Section, typeof(PublisherOptions),

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Publisher.Articles;
 using Publisher.Digests;
+using Publisher.Hosting;
 using Publisher.Subscribers;
 
 namespace Publisher.Data;
@@ -15,6 +16,7 @@ public sealed class PublisherDbContext(DbContextOptions<PublisherDbContext> opti
     public DbSet<Delivery> Deliveries => Set<Delivery>();
     public DbSet<CoveredArticle> CoveredArticles => Set<CoveredArticle>();
     public DbSet<WebSub.WebSubSubscription> WebSubSubscriptions => Set<WebSub.WebSubSubscription>();
+    public DbSet<HostProcess> HostProcesses => Set<HostProcess>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -72,6 +74,7 @@ public sealed class PublisherDbContext(DbContextOptions<PublisherDbContext> opti
             m.HasIndex(x => new { x.ListId, x.SubscriberId }).IsUnique();
             m.HasIndex(x => new { x.ListId, x.Status });
             m.HasIndex(x => x.ConfirmationRequestedUtc);
+            m.Property(x => x.ConfirmationClaimedBy).HasMaxLength(100);
             m.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
             m.HasOne(x => x.List).WithMany(x => x.Memberships).HasForeignKey(x => x.ListId).OnDelete(DeleteBehavior.Cascade);
             m.HasOne(x => x.Subscriber).WithMany(x => x.Memberships).HasForeignKey(x => x.SubscriberId).OnDelete(DeleteBehavior.Cascade);
@@ -83,6 +86,7 @@ public sealed class PublisherDbContext(DbContextOptions<PublisherDbContext> opti
             d.Property(x => x.ArticleIds).HasMaxLength(20_000);
             d.HasOne(x => x.List).WithMany().HasForeignKey(x => x.ListId).OnDelete(DeleteBehavior.Cascade);
             d.Ignore(x => x.ArticleIdList);
+            d.Property(x => x.PauseReason).HasMaxLength(1000);
         });
         model.Entity<CoveredArticle>(c =>
         {
@@ -94,15 +98,23 @@ public sealed class PublisherDbContext(DbContextOptions<PublisherDbContext> opti
         model.Entity<Delivery>(d =>
         {
             d.HasIndex(x => new { x.DigestId, x.SubscriberId }).IsUnique();
-            d.HasIndex(x => new { x.DigestId, x.State });
+            // The claim walks this: a digest's Pending rows in the order they come due.
+            d.HasIndex(x => new { x.DigestId, x.State, x.DueUtc });
             // The resumer looks for open rows across all digests every few seconds; Sent rows, the bulk of the
-            // table, are skipped by this index instead of scanned.
-            d.HasIndex(x => new { x.State, x.DigestId, x.UpdatedUtc });
+            // table, are skipped by this index instead of scanned, and it answers the resumer's query alone.
+            d.HasIndex(x => new { x.State, x.DigestId, x.DueUtc, x.UpdatedUtc });
             d.Property(x => x.State).HasConversion<string>().HasMaxLength(10);
             d.Property(x => x.MessageId).HasMaxLength(300);
             d.Property(x => x.LastReply).HasMaxLength(1000);
             d.Property(x => x.ClaimedBy).HasMaxLength(100);
             d.HasOne(x => x.Digest).WithMany(x => x.Deliveries).HasForeignKey(x => x.DigestId).OnDelete(DeleteBehavior.Cascade);
+        });
+        model.Entity<HostProcess>(p =>
+        {
+            p.Property(x => x.Id).HasMaxLength(100);
+            p.Property(x => x.Machine).HasMaxLength(100);
+            p.Property(x => x.Instance).HasMaxLength(200);
+            p.HasIndex(x => x.SeenUtc);
         });
     }
 }

@@ -5,10 +5,10 @@ namespace Publisher.Data;
 
 /// <summary>
 /// Per-connection SQLite settings. In WAL mode, <c>synchronous=NORMAL</c> syncs at checkpoints instead of at every
-/// commit: a killed process loses nothing (the WAL is in the OS's cache), only a power cut can lose the last
-/// commits, and the file stays consistent. With FULL every ledger mark cost a disk sync (~25 ms here).
+/// commit: a killed process loses nothing (the WAL is in the OS's cache), only a power cut can lose the commits since
+/// the last checkpoint, and the file stays consistent. FULL syncs every commit (Publisher:Database:Synchronous).
 /// </summary>
-public sealed class SqlitePragmas : DbConnectionInterceptor
+public sealed class SqlitePragmas(SqliteSynchronous synchronous) : DbConnectionInterceptor
 {
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
 
@@ -18,10 +18,12 @@ public sealed class SqlitePragmas : DbConnectionInterceptor
         return Task.CompletedTask;
     }
 
-    private static void Apply(DbConnection connection)
+    private void Apply(DbConnection connection)
     {
         using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
+        command.CommandText = synchronous == SqliteSynchronous.Full
+            ? "PRAGMA synchronous=FULL; PRAGMA busy_timeout=30000;"
+            : "PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=30000;";
         command.ExecuteNonQuery();
     }
 }

@@ -17,6 +17,18 @@ public sealed class Digest
     /// <summary>Every article it covers, shown or counted in <see cref="MoreArticles"/>: none of them is in a later digest of the list.</summary>
     public List<CoveredArticle> Covered { get; set; } = [];
     public List<Delivery> Deliveries { get; set; } = [];
+    /// <summary>When batch jobs were last queued for it; the resumer leaves a digest alone for a moment after that.</summary>
+    public DateTime? QueuedUtc { get; set; }
+    /// <summary>
+    /// Set when the mail server could not be reached or refused the login: no row of the digest is claimed before this
+    /// time. The first claim after it is the probe that finds out whether the server is back.
+    /// </summary>
+    public DateTime? PausedUntilUtc { get; set; }
+    /// <summary>When the present outage began; an outage longer than Publisher:Digests:RetryFor fails the open rows.</summary>
+    public DateTime? PausedSinceUtc { get; set; }
+    public string? PauseReason { get; set; }
+    /// <summary>Pauses in a row without a message getting through: the index into the retry delays.</summary>
+    public int Pauses { get; set; }
 
     public IReadOnlyList<int> ArticleIdList => ArticleIds.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToList();
 }
@@ -29,7 +41,19 @@ public sealed class CoveredArticle
 }
 
 /// <summary>Where one digest stands for one subscriber. See Digests/README.md for the transitions.</summary>
-public enum DeliveryState { Pending, Sending, Sent, Failed, Unknown }
+public enum DeliveryState
+{
+    /// <summary>To send, once <see cref="Delivery.DueUtc"/> has come.</summary>
+    Pending,
+    /// <summary>Claimed by a worker, not handed to the server yet: if the worker dies, the row is simply Pending again.</summary>
+    Sending,
+    /// <summary>Being handed to the server: if the worker dies now, the server may have it, so the row becomes Unknown.</summary>
+    Submitting,
+    Sent,
+    Failed,
+    /// <summary>The server may or may not have it; never sent again without an admin's word.</summary>
+    Unknown,
+}
 
 /// <summary>The ledger row: one per (digest, subscriber), unique. It, not the job runner, keeps a message from going out twice.</summary>
 public sealed class Delivery
@@ -44,9 +68,13 @@ public sealed class Delivery
     public string? LastReply { get; set; }
     /// <summary>Derived from (digest, subscriber): the same message has the same id whenever it is sent.</summary>
     public required string MessageId { get; set; }
-    /// <summary>Which worker holds a <see cref="DeliveryState.Sending"/> row, and since when (an expired claim is taken back).</summary>
+    /// <summary>The process (<see cref="Hosting.HostProcess"/>) holding a Sending or Submitting row, and since when.</summary>
     public string? ClaimedBy { get; set; }
     public DateTime? ClaimedUtc { get; set; }
     public DateTime? SentUtc { get; set; }
     public DateTime UpdatedUtc { get; set; }
+    /// <summary>A Pending row is not tried before this: when it was made, or when a deferred try may be repeated.</summary>
+    public DateTime DueUtc { get; set; }
+    /// <summary>The first temporary refusal of this message; it is retried for Publisher:Digests:RetryFor from then.</summary>
+    public DateTime? FirstFailedUtc { get; set; }
 }

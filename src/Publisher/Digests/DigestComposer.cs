@@ -15,7 +15,7 @@ namespace Publisher.Digests;
 /// Renders a digest once (Razor, CSS inlined) and makes each recipient's message from it by filling in
 /// their name and unsubscribe link: rendering costs far more than a string replace.
 /// </summary>
-public sealed class DigestComposer(EmailRenderer renderer, SubscriberTokens tokens, IOptions<PublisherOptions> options)
+public sealed class DigestComposer(EmailRenderer renderer, SubscriberTokens tokens, IOptions<PublisherOptions> options, TimeProvider clock)
 {
     /// <param name="Text">The text part ready for splicing; null when it has to go through MimeKit's own encoding.</param>
     /// <param name="Html">Likewise for the HTML part.</param>
@@ -30,7 +30,7 @@ public sealed class DigestComposer(EmailRenderer renderer, SubscriberTokens toke
     {
         var site = options.Value.Site;
         var links = new SiteLinks(baseUrl);
-        var zone = ArticleDates.ZoneFor(site);
+        var zone = MailingLists.Zone(list); // the digest is dated where its readers are
         var model = new DigestModel(site.Language, site.Title, links.Home.AbsoluteUri, list.Name, list.Description,
             links.Feed(null, Feeds.FeedFormat.Rss).AbsoluteUri, TimeZoneInfo.ConvertTime(date, zone),
             articles.Select(a => new DigestArticle(a.Title, links.Article(a.Slug).AbsoluteUri, a.PublishedAt, a.Category, a.Summary)).ToList(),
@@ -42,7 +42,7 @@ public sealed class DigestComposer(EmailRenderer renderer, SubscriberTokens toke
         try { listLabel = new System.Globalization.IdnMapping().GetAscii(list.Name.ToLowerInvariant()); }
         catch (ArgumentException) { listLabel = "list-" + list.Id; }
         string listId = $"{listLabel}.{domain}", listName = list.Description.Length > 0 ? list.Description : list.Name;
-        var shared = MailComposer.Compose(options.Value.Smtp.From, new MailboxAddress("", "x@" + domain), email.Subject, new TextPart("plain"));
+        var shared = MailComposer.Compose(options.Value.Smtp.From, new MailboxAddress("", "x@" + domain), email.Subject, new TextPart("plain"), date);
         shared.Headers.Add(HeaderId.ListId, $"{listName} <{listId}>");
         shared.Headers.Add(HeaderId.ListUnsubscribePost, "List-Unsubscribe=One-Click");
         var headers = new[] { HeaderId.From, HeaderId.Subject, HeaderId.ListId, HeaderId.ListUnsubscribePost }
@@ -76,7 +76,7 @@ public sealed class DigestComposer(EmailRenderer renderer, SubscriberTokens toke
                 message.Headers.Replace(copy);
             }
             message.To.Add(to);
-            message.Date = DateTimeOffset.UtcNow; // when it is sent: a large or resumed digest goes out over hours
+            message.Date = clock.GetUtcNow(); // when it is sent: a large or resumed digest goes out over hours
             message.MessageId = messageId;
             message.Headers.Add(HeaderId.ListUnsubscribe, $"<{unsubscribe}>");
             message.Body = new MultipartAlternative { text, html };
@@ -90,7 +90,7 @@ public sealed class DigestComposer(EmailRenderer renderer, SubscriberTokens toke
                 Html = digest.Email.Html.Replace(DigestModel.NamePlaceholder, Html(shownName)).Replace(DigestModel.UnsubscribePlaceholder, unsubscribe),
                 Text = digest.Email.Text.Replace(DigestModel.NamePlaceholder, shownName).Replace(DigestModel.UnsubscribePlaceholder, unsubscribe),
             };
-            message = MailComposer.Compose(options.Value.Smtp.From, to, personal, messageId);
+            message = MailComposer.Compose(options.Value.Smtp.From, to, personal, clock.GetUtcNow(), messageId);
         }
         message.Headers.Add(HeaderId.ListId, $"{digest.ListName} <{digest.ListId}>");
         message.Headers.Add(HeaderId.ListUnsubscribe, $"<{unsubscribe}>");

@@ -9,7 +9,7 @@ namespace Publisher.Digests;
 /// the ledger's claim, not Hangfire, decides who sends each message.
 /// </summary>
 public sealed class DigestJobs(PublisherDbContext db, DigestPlanner planner, DigestSender sender, IBackgroundJobClient jobs,
-    IConfiguration configuration, ILogger<DigestJobs> logger)
+    IConfiguration configuration, Microsoft.Extensions.Options.IOptions<PublisherOptions> options, TimeProvider clock, ILogger<DigestJobs> logger)
 {
     /// <summary>Subscribers per batch job: hundreds, never one job per subscriber (queue overhead on SQLite storage).</summary>
     public const int BatchSize = 500;
@@ -30,11 +30,18 @@ public sealed class DigestJobs(PublisherDbContext db, DigestPlanner planner, Dig
         await QueueBatchesAsync(digest.Id);
     }
 
-    /// <summary>Queues enough batch jobs to cover the digest's unsent rows.</summary>
-    public async Task<int> QueueBatchesAsync(int digestId)
+    /// <summary>Queues enough batch jobs to cover the digest's rows that are due now (<paramref name="due"/>, when the caller counted them).</summary>
+    public async Task<int> QueueBatchesAsync(int digestId, int? due = null)
     {
-        int open = await db.Deliveries.CountAsync(d => d.DigestId == digestId && (d.State == DeliveryState.Pending || d.State == DeliveryState.Sending));
-        int batches = Math.Clamp((open + BatchSize - 1) / BatchSize, 0, MaxBatchJobs);
+        var now = clock.GetUtcNow().UtcDateTime;
+        int open = due ?? await db.Deliveries.CountAsync(d => d.DigestId == digestId && d.State == DeliveryState.Pending && d.DueUtc <= now);
+        // At least one job per SMTP connection while there are chunks enough to share: a 400-member list through a slow
+        // server would otherwise go out over one connection. Jobs that find nothing left to claim end at once.
+        int connections = options.Value.Smtp.UsesOutbox ? 1 : options.Value.Smtp.MaxConnections;
+        int batches = Math.Clamp(Math.Max((open + BatchSize - 1) / BatchSize, Math.Min(connections, (open + DigestSender.ChunkSize - 1) / DigestSender.ChunkSize)),
+            0, MaxBatchJobs);
+        // Stamped first, so that the resumer, here or in another process, leaves the digest to these jobs while they start.
+        await db.Digests.Where(d => d.Id == digestId).ExecuteUpdateAsync(d => d.SetProperty(x => x.QueuedUtc, now));
         for (int i = 0; i < batches; i++) jobs.Enqueue<DigestJobs>(j => j.SendBatchAsync(digestId, CancellationToken.None));
         logger.LogInformation("Digest {Digest}: {Open} deliveries to send in {Batches} batch jobs", digestId, open, batches);
         return batches;
@@ -45,8 +52,9 @@ public sealed class DigestJobs(PublisherDbContext db, DigestPlanner planner, Dig
     public async Task SendBatchAsync(int digestId, CancellationToken ct)
     {
         var outcome = await sender.SendAsync(digestId, PublicUrls.Base(configuration), ct, maxRows: BatchSize);
-        logger.LogInformation("Digest {Digest} batch: sent {Sent}, failed {Failed}, unknown {Unknown}, skipped {Skipped}",
-            digestId, outcome.Sent, outcome.Failed, outcome.Unknown, outcome.Skipped);
+        logger.LogInformation("Digest {Digest} batch: sent {Sent}, failed {Failed}, unknown {Unknown}, skipped {Skipped}, deferred {Deferred}{Paused}",
+            digestId, outcome.Sent, outcome.Failed, outcome.Unknown, outcome.Skipped, outcome.Deferred,
+            outcome.PausedBecause is null ? "" : $"; paused until {outcome.PausedUntilUtc:u}: {outcome.PausedBecause}");
         // The batch itself went well (the others got theirs), so it succeeds; the deliveries it could not compose get a
         // job of their own that fails, which puts them on the dashboard's Failed page (one per batch, its rows only).
         if (outcome.Uncomposed.Count > 0)
@@ -54,6 +62,16 @@ public sealed class DigestJobs(PublisherDbContext db, DigestPlanner planner, Dig
             long[] ids = [.. outcome.Uncomposed];
             jobs.Enqueue<DigestJobs>(j => j.ReportUncomposedAsync(digestId, ids));
         }
+    }
+
+    /// <summary>An admin's resend of one delivery (reopened as Pending by the API): this row only.</summary>
+    [AutomaticRetry(Attempts = 3)]
+    [JobDisplayName("Digest {0}: resend delivery {1}")]
+    public async Task ResendAsync(int digestId, long deliveryId, CancellationToken ct)
+    {
+        var outcome = await sender.SendAsync(digestId, PublicUrls.Base(configuration), ct, onlyDelivery: deliveryId);
+        logger.LogInformation("Digest {Digest}: delivery {Delivery} resent: sent {Sent}, failed {Failed}, unknown {Unknown}, deferred {Deferred}",
+            digestId, deliveryId, outcome.Sent, outcome.Failed, outcome.Unknown, outcome.Deferred);
     }
 
     /// <summary>Fails, on purpose and once, naming deliveries of the digest that could not be composed.</summary>

@@ -81,8 +81,8 @@ public sealed class DigestPlanner(PublisherDbContext db, IOptions<PublisherOptio
         string domain = MessageDomain(options.Value);
         // One statement for the whole list, however large: the ledger is written by the database, not row by row.
         await db.Database.ExecuteSqlAsync($"""
-            INSERT INTO "Deliveries" ("DigestId", "SubscriberId", "MembershipId", "State", "Attempts", "MessageId", "UpdatedUtc")
-            SELECT {digest.Id}, m."SubscriberId", m."Id", 'Pending', 0, 'digest-' || {digest.Id} || '.subscriber-' || m."SubscriberId" || '@' || {domain}, {plan.PeriodEndUtc}
+            INSERT INTO "Deliveries" ("DigestId", "SubscriberId", "MembershipId", "State", "Attempts", "MessageId", "UpdatedUtc", "DueUtc")
+            SELECT {digest.Id}, m."SubscriberId", m."Id", 'Pending', 0, 'digest-' || {digest.Id} || '.subscriber-' || m."SubscriberId" || '@' || {domain}, {plan.PeriodEndUtc}, {plan.PeriodEndUtc}
             FROM "Memberships" AS m
             WHERE m."ListId" = {list.Id} AND m."Status" = 'Confirmed'
             """, ct);

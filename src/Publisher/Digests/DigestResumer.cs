@@ -1,96 +1,92 @@
-using Hangfire;
 using Microsoft.EntityFrameworkCore;
 using Publisher.Data;
+using Publisher.Hosting;
 
 namespace Publisher.Digests;
 
 /// <summary>
-/// Resumes digests a crash left half sent. At start, rows this machine's dead processes had claimed go back to
-/// Pending at once (their claims would otherwise wait out the lease); then, every few seconds, a digest with
-/// unsent rows and no recent progress gets its batch jobs queued again.
+/// Keeps digests moving without anyone asking: takes back what dead processes held, and queues batch jobs for a digest
+/// that has due rows and nobody working on it (after a crash, when deferred rows come due, when a pause ends). It wakes
+/// when the next of those is due, and at least every few seconds.
 /// </summary>
-public sealed class DigestResumer(IServiceScopeFactory scopes, ILogger<DigestResumer> logger) : BackgroundService
+public sealed class DigestResumer(IServiceScopeFactory scopes, ProcessLease lease, TimeProvider clock, ILogger<DigestResumer> logger) : BackgroundService
 {
-    private static readonly TimeSpan Period = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan Stalled = TimeSpan.FromSeconds(10);
-    private readonly ResumeBackoff _backoff = new(Stalled, TimeSpan.FromHours(1));
+    public static readonly TimeSpan Period = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan Shortest = TimeSpan.FromMilliseconds(250);
+    /// <summary>After queueing a digest, the time its batch jobs get to start before it is queued again.</summary>
+    private static readonly TimeSpan QueuedGrace = TimeSpan.FromSeconds(5);
+    private readonly ResumeBackoff _backoff = new(TimeSpan.FromSeconds(10), TimeSpan.FromHours(1));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        try { await ReleaseDeadClaimsAsync(stoppingToken); }
-        catch (Exception ex) when (ex is not OperationCanceledException) { logger.LogError(ex, "Releasing claims of dead processes failed"); }
         while (!stoppingToken.IsCancellationRequested)
         {
+            var wait = Period;
             try
             {
-                await ResumeStalledAsync(stoppingToken);
-                await Task.Delay(Period, stoppingToken);
+                await lease.EnsureStartedAsync(stoppingToken);
+                var next = await RunOnceAsync(stoppingToken);
+                wait = next - clock.GetUtcNow().UtcDateTime;
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { return; }
             catch (Exception ex)
             {
                 logger.LogError(ex, "Resuming digests failed; retrying shortly");
-                await Task.Delay(Period, CancellationToken.None);
             }
+            try { await Task.Delay(wait < Shortest ? Shortest : wait > Period ? Period : wait, clock, stoppingToken); }
+            catch (OperationCanceledException) { return; }
         }
     }
 
-    private async Task ReleaseDeadClaimsAsync(CancellationToken ct)
+    /// <summary>One pass; returns when something will next be due.</summary>
+    public async Task<DateTime> RunOnceAsync(CancellationToken ct = default)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
-        string prefix = Environment.MachineName + ":";
-        var owners = await db.Deliveries.Where(d => d.State == DeliveryState.Sending && d.ClaimedBy != null && d.ClaimedBy.StartsWith(prefix))
-            .Select(d => d.ClaimedBy!).Distinct().ToListAsync(ct);
-        foreach (var owner in owners)
-        {
-            if (!int.TryParse(owner.Split(':')[1], out int pid) || IsAlive(pid)) continue;
-            int released = await db.Deliveries.Where(d => d.ClaimedBy == owner && d.State == DeliveryState.Sending)
-                .ExecuteUpdateAsync(d => d.SetProperty(x => x.State, DeliveryState.Pending).SetProperty(x => x.ClaimedBy, (string?)null), ct);
-            logger.LogWarning("Released {Count} deliveries claimed by process {Pid}, which is gone", released, pid);
-        }
-    }
+        var now = clock.GetUtcNow().UtcDateTime;
+        var recovered = await DeadProcesses.RecoverAsync(db, lease.LiveSince, now, ct);
+        if (recovered.Pending + recovered.Unknown + recovered.Confirmations + recovered.Dead.Count > 0)
+            logger.LogWarning("Took back what stopped processes ({Dead}) held: {Pending} deliveries to send, {Unknown} with an unknown outcome, {Confirmations} confirmation mails",
+                string.Join(", ", recovered.Dead), recovered.Pending, recovered.Unknown, recovered.Confirmations);
 
-    private static bool IsAlive(int pid)
-    {
-        if (pid == Environment.ProcessId) return true;
-        try
-        {
-            using var process = System.Diagnostics.Process.GetProcessById(pid);
-            return !process.HasExited;
-        }
-        catch (ArgumentException) { return false; }
-    }
-
-    private async Task ResumeStalledAsync(CancellationToken ct)
-    {
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
-        var quietSince = DateTime.UtcNow - Stalled;
-        var expired = DateTime.UtcNow - DigestSender.ClaimLease;
-        // Two queries, one per state, so each walks the (State, DigestId, UpdatedUtc) index over open rows only; one
-        // query with the states OR-ed together scanned the whole ledger, every delivery ever sent, every 5 seconds.
-        var pending = await db.Deliveries.Where(d => d.State == DeliveryState.Pending)
-            .GroupBy(d => d.DigestId).Select(g => new { DigestId = g.Key, Open = g.Count(), Last = g.Max(d => d.UpdatedUtc) }).ToListAsync(ct);
-        var abandoned = await db.Deliveries.Where(d => d.State == DeliveryState.Sending && d.ClaimedUtc < expired)
-            .GroupBy(d => d.DigestId).Select(g => new { DigestId = g.Key, Open = g.Count(), Last = g.Max(d => d.UpdatedUtc) }).ToListAsync(ct);
-        // A digest some worker holds a live claim on is being sent, however old its waiting rows look.
-        var busy = (await db.Deliveries.Where(d => d.State == DeliveryState.Sending && d.ClaimedUtc >= expired)
+        // One grouped walk of the (State, DigestId, DueUtc) index over Pending rows, never the whole ledger.
+        var waiting = await db.Deliveries.Where(d => d.State == DeliveryState.Pending)
+            .GroupBy(d => d.DigestId)
+            .Select(g => new { DigestId = g.Key, Open = g.Count(), Due = g.Count(d => d.DueUtc <= now), NextDue = g.Min(d => d.DueUtc), Touched = g.Max(d => d.UpdatedUtc) })
+            .ToListAsync(ct);
+        var next = now + Period;
+        if (waiting.Count == 0) return next;
+        var ids = waiting.Select(w => w.DigestId).ToList();
+        var busy = (await db.Deliveries.Where(d => d.State == DeliveryState.Sending || d.State == DeliveryState.Submitting)
             .Select(d => d.DigestId).Distinct().ToListAsync(ct)).ToHashSet();
-        var stalled = pending.Concat(abandoned).GroupBy(x => x.DigestId)
-            .Where(g => !busy.Contains(g.Key) && g.Max(x => x.Last) < quietSince)
-            .Select(g => new { DigestId = g.Key, Open = g.Sum(x => x.Open) }).ToList();
-        var now = DateTime.UtcNow;
+        var digests = await db.Digests.AsNoTracking().Where(d => ids.Contains(d.Id))
+            .ToDictionaryAsync(d => d.Id, d => new { d.PausedUntilUtc, d.QueuedUtc }, ct);
         _backoff.Forget(now);
-        foreach (var (digestId, open) in stalled.Select(s => (s.DigestId, s.Open)))
+        foreach (var w in waiting)
         {
-            if (!_backoff.TryResume(digestId, open, now, out int resumes, out var wait)) continue;
-            // Touch the rows first, so the next pass does not queue the same batches again before they start.
-            await db.Deliveries.Where(d => d.DigestId == digestId && d.State == DeliveryState.Pending)
-                .ExecuteUpdateAsync(d => d.SetProperty(x => x.UpdatedUtc, DateTime.UtcNow), ct);
-            int batches = await scope.ServiceProvider.GetRequiredService<DigestJobs>().QueueBatchesAsync(digestId);
-            logger.LogWarning("Digest {Digest} had stalled; queued {Batches} batch jobs to resume it (resume {Resumes}; the next no sooner than {Wait})",
-                digestId, batches, resumes, wait);
+            if (busy.Contains(w.DigestId) || !digests.TryGetValue(w.DigestId, out var digest)) continue; // being sent (its workers wait for due rows)
+            var ready = w.NextDue > (digest.PausedUntilUtc ?? DateTime.MinValue) ? w.NextDue : digest.PausedUntilUtc!.Value;
+            if (ready > now)
+            {
+                if (ready < next) next = ready;
+                continue;
+            }
+            // Queued a moment ago, after it became ready: its batches are about to start.
+            if (digest.QueuedUtc is { } queued && queued >= ready && now - queued < QueuedGrace)
+            {
+                if (queued + QueuedGrace < next) next = queued + QueuedGrace;
+                continue;
+            }
+            // A digest whose rows nobody touched since the last resume (its template throws, say) waits longer each time.
+            if (!_backoff.TryResume(w.DigestId, w.Touched.Ticks, now, out int resumes, out var backoff))
+            {
+                if (now + backoff < next) next = now + backoff;
+                continue;
+            }
+            int batches = await scope.ServiceProvider.GetRequiredService<DigestJobs>().QueueBatchesAsync(w.DigestId, w.Due);
+            logger.LogInformation("Digest {Digest}: {Due} of {Open} waiting deliveries are due; queued {Batches} batch jobs (resume {Resumes})",
+                w.DigestId, w.Due, w.Open, batches, resumes);
         }
+        return next;
     }
 }

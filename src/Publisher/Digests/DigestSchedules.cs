@@ -2,6 +2,7 @@ using Hangfire;
 using Hangfire.Storage;
 using Microsoft.EntityFrameworkCore;
 using Publisher.Data;
+using Publisher.Subscribers;
 
 namespace Publisher.Digests;
 
@@ -39,13 +40,21 @@ public sealed class DigestSchedules(IServiceScopeFactory scopes, IRecurringJobMa
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
-        var lists = await db.Lists.AsNoTracking().Select(l => new { l.Id, l.Schedule, l.TimeZone }).ToListAsync(ct);
+        var lists = await db.Lists.AsNoTracking().ToListAsync(ct);
+        var wanted = new HashSet<string>();
         foreach (var list in lists)
         {
-            var zone = TimeZoneInfo.TryFindSystemTimeZoneById(list.TimeZone, out var z) ? z : TimeZoneInfo.Utc;
+            TimeZoneInfo zone;
+            try { zone = MailingLists.Zone(list); }
+            catch (TimeZoneNotFoundException ex)
+            {
+                // Not silently UTC: the list is left unscheduled and says why, every minute, until someone fixes it.
+                logger.LogError("{Problem} Its digests are not scheduled until then.", ex.Message);
+                continue;
+            }
             recurring.AddOrUpdate<DigestJobs>(JobId(list.Id), j => j.RunListAsync(list.Id), list.Schedule, new RecurringJobOptions { TimeZone = zone });
+            wanted.Add(JobId(list.Id));
         }
-        var wanted = lists.Select(l => JobId(l.Id)).ToHashSet();
         using var connection = storage.GetConnection();
         foreach (var job in connection.GetRecurringJobs().Where(j => j.Id.StartsWith(Prefix, StringComparison.Ordinal) && !wanted.Contains(j.Id)))
             recurring.RemoveIfExists(job.Id);

@@ -15,6 +15,7 @@ public static class DigestsExtensions
         builder.Services.AddScoped<DigestRuns>();
         builder.Services.AddScoped<DigestJobs>();
         builder.Services.AddSingleton<DigestSender>();
+        builder.Services.AddSingleton<RetrySchedule>();
         if (!serve) return builder; // verbs send directly; Hangfire's SQLite storage is safe inside one process only
 
         // Hangfire with its SQLite storage under DataPath: durable across restarts, one process (see Digests/README.md).
@@ -30,12 +31,23 @@ public static class DigestsExtensions
             var smtp = services.GetRequiredService<IOptions<PublisherOptions>>().Value.Smtp;
             server.WorkerCount = Math.Max(2, smtp.UsesOutbox ? 2 : smtp.MaxConnections);
             server.SchedulePollingInterval = TimeSpan.FromSeconds(5);
+            // On stop, jobs are told at once (they stop claiming) and get this long to finish the message in hand: its
+            // reply is waited for within the SMTP timeout. One still in hand after that is Unknown, never sent again.
+            server.ShutdownTimeout = StopGrace(smtp);
         });
+        // Read raw, not through the validated options: the host is built before a bad setting is reported (exit 2).
+        var smtpSettings = new SmtpOptions();
+        try { builder.Configuration.GetSection("Publisher:Smtp").Bind(smtpSettings); } catch (InvalidOperationException) { /* reported by validation */ }
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = StopGrace(smtpSettings) + TimeSpan.FromSeconds(5));
         builder.Services.AddSingleton<DigestSchedules>();
         builder.Services.AddHostedService(services => services.GetRequiredService<DigestSchedules>());
-        builder.Services.AddHostedService<DigestResumer>();
+        builder.Services.AddSingleton<DigestResumer>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<DigestResumer>());
         return builder;
     }
+
+    /// <summary>How long a stopping process waits for the messages in hand: one SMTP reply, and a little more.</summary>
+    public static TimeSpan StopGrace(SmtpOptions smtp) => TimeSpan.FromSeconds((smtp.UsesOutbox ? 5 : smtp.TimeoutSeconds) + 5);
 
     public static WebApplication MapDigests(this WebApplication app)
     {

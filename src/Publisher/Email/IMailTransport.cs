@@ -8,15 +8,23 @@ namespace Publisher.Email;
 /// </summary>
 public interface IMailTransport
 {
-    /// <summary>Sends one message; returns the server's reply, or throws <see cref="MailDeliveryException"/>.</summary>
+    /// <summary>
+    /// Sends one message; returns the server's reply, or throws <see cref="MailDeliveryException"/>. Cancelling
+    /// <paramref name="ct"/> stops the send only while the message has not wholly gone out (an
+    /// <see cref="OperationCanceledException"/>: the server does not have it); once it has, the server's reply is
+    /// waited for, so that what happened is known.
+    /// </summary>
     Task<string> SendAsync(MimeMessage message, CancellationToken ct = default);
 }
 
 /// <summary>How a send failed, which decides what may happen next.</summary>
 public enum MailFailure
 {
-    /// <summary>Still failing after every retry (4xx, refused or dropped connections): may be tried again later.</summary>
-    Transient,
+    /// <summary>The server refused this message for now (a 4xx reply to it): try this message again later.</summary>
+    Deferred,
+    /// <summary>The server could not be reached, would not greet or refused the login, after the quick tries: try
+    /// everything again later, when it answers.</summary>
+    Unavailable,
     /// <summary>Refused for good (5xx): do not try again.</summary>
     Permanent,
     /// <summary>The whole message went out but no reply came: the server may have it. Never resent automatically.</summary>

@@ -6,17 +6,17 @@ namespace Publisher.Email;
 /// <summary>Turns a rendered mail into a MIME message: multipart/alternative, text first, both UTF-8.</summary>
 public static class MailComposer
 {
-    public static MimeMessage Compose(string from, MailboxAddress to, RenderedEmail rendered, string? messageId = null) =>
-        Compose(from, to, rendered.Subject, new BodyBuilder { TextBody = rendered.Text, HtmlBody = rendered.Html }.ToMessageBody(), messageId);
+    public static MimeMessage Compose(string from, MailboxAddress to, RenderedEmail rendered, DateTimeOffset date, string? messageId = null) =>
+        Compose(from, to, rendered.Subject, new BodyBuilder { TextBody = rendered.Text, HtmlBody = rendered.Html }.ToMessageBody(), date, messageId);
 
     /// <summary>A message around a body made elsewhere (<see cref="PartTemplate"/>).</summary>
-    public static MimeMessage Compose(string from, MailboxAddress to, string subject, MimeEntity body, string? messageId = null)
+    public static MimeMessage Compose(string from, MailboxAddress to, string subject, MimeEntity body, DateTimeOffset date, string? messageId = null)
     {
         var message = new MimeMessage();
         message.From.Add(MailboxAddress.Parse(from));
         message.To.Add(to);
         message.Subject = subject; // MimeKit encodes it per RFC 2047
-        message.Date = DateTimeOffset.UtcNow;
+        message.Date = date;
         if (messageId is not null) message.MessageId = messageId;
         message.Body = body;
         return message;

@@ -12,8 +12,10 @@ namespace Publisher.Email;
 /// <summary>
 /// SMTP through MailKit with a pool of up to MaxConnections connections. A connection is used by one
 /// send at a time and reused for the next; sockets have Nagle's algorithm off (with it on, each message
-/// waits ~40 ms for a delayed ACK). Transient failures are retried with doubling delays; 5xx replies are
-/// permanent; a failure after the whole message went out is Unknown and never retried here.
+/// waits ~40 ms for a delayed ACK). Connection problems are tried again at once a few times with doubling
+/// delays, then reported as <see cref="MailFailure.Unavailable"/>; a 4xx reply to the message is
+/// <see cref="MailFailure.Deferred"/> (the ledger retries it later), a 5xx <see cref="MailFailure.Permanent"/>;
+/// a failure after the whole message went out is <see cref="MailFailure.Unknown"/> and never retried here.
 /// </summary>
 public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
 {
@@ -52,7 +54,6 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
     public async Task<string> SendAsync(MimeMessage message, CancellationToken ct = default)
     {
         _signer?.Sign(message);
-        string lastReply = "";
         for (int attempt = 1; ; attempt++)
         {
             if (_throttle is not null)
@@ -62,45 +63,83 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
             await _slots.WaitAsync(ct);
             SmtpClient? client = null;
             var progress = new BodyProgress();
+            string problem;
+            Exception failure;
             try
             {
                 client = await RentAsync(ct);
-                string reply = await client.SendAsync(message, ct, progress);
+                string reply = await SendOnAsync(client, message, progress, ct);
                 _idle.Add((client, Environment.TickCount64));
                 client = null;
                 return reply;
             }
-            catch (SmtpCommandException ex) when ((int)ex.StatusCode >= 500)
+            catch (SmtpCommandException ex) when (ex.StatusCode != SmtpStatusCode.ServiceNotAvailable && client is not null)
             {
-                // The connection is still good after a refusal; MailKit has reset the transaction.
-                if (client is { IsConnected: true }) { _idle.Add((client, Environment.TickCount64)); client = null; }
-                throw new MailDeliveryException(MailFailure.Permanent, $"{(int)ex.StatusCode} {ex.Message}", ex,
-                    recipientRefused: ex.ErrorCode is SmtpErrorCode.RecipientNotAccepted or SmtpErrorCode.MessageNotAccepted);
+                // A reply to this message's own transaction: the connection is fine (MailKit has reset the transaction).
+                if (client.IsConnected) { _idle.Add((client, Environment.TickCount64)); client = null; }
+                string reply = $"{(int)ex.StatusCode} {ex.Message}";
+                if ((int)ex.StatusCode >= 500)
+                    throw new MailDeliveryException(MailFailure.Permanent, reply, ex,
+                        recipientRefused: ex.ErrorCode is SmtpErrorCode.RecipientNotAccepted or SmtpErrorCode.MessageNotAccepted);
+                throw new MailDeliveryException(MailFailure.Deferred, reply, ex);
             }
-            catch (Exception ex) when (IsTransient(ex, ct))
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
-                lastReply = ex is SmtpCommandException command ? $"{(int)command.StatusCode} {command.Message}" : $"{ex.GetType().Name}: {ex.Message}";
-                // A reply (even a 4xx) means the server answered; silence after the whole message means it may have it.
+                throw; // stopped before the message had wholly gone out: the server does not have it
+            }
+            catch (Exception ex) when (IsConnectionProblem(ex))
+            {
+                problem = ex is SmtpCommandException command ? $"{(int)command.StatusCode} {command.Message}" : $"{ex.GetType().Name}: {ex.Message}";
+                // A reply (even a 421) means the server answered; silence after the whole message means it may have it.
                 if (progress.WholeMessageSent && ex is not SmtpCommandException)
-                    throw new MailDeliveryException(MailFailure.Unknown, "no reply after the message was sent: " + lastReply, ex);
-                _logger.LogInformation("Transient SMTP failure (attempt {Attempt} of {Max}): {Reply}", attempt, _smtp.MaxAttempts, lastReply);
-                if (attempt >= _smtp.MaxAttempts) throw new MailDeliveryException(MailFailure.Transient, lastReply, ex);
+                    throw new MailDeliveryException(MailFailure.Unknown, "no reply after the message was sent: " + problem, ex);
+                failure = ex;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // Something MailKit refused to do with this message (an address the server cannot take, say).
+                if (progress.WholeMessageSent) throw new MailDeliveryException(MailFailure.Unknown, $"no reply after the message was sent: {ex.Message}", ex);
+                throw new MailDeliveryException(MailFailure.Permanent, $"not sent: {ex.GetType().Name}: {ex.Message}", ex);
             }
             finally
             {
                 if (client is not null) await DiscardAsync(client);
                 _slots.Release();
             }
+            // The connection, the greeting or the login failed: a server restarting or a dropped connection is over in a
+            // moment, so try again a few times right away; after that the server counts as unavailable for now.
+            _logger.LogInformation("SMTP connection problem (attempt {Attempt} of {Max}): {Problem}", attempt, _smtp.MaxAttempts, problem);
+            if (attempt >= _smtp.MaxAttempts) throw new MailDeliveryException(MailFailure.Unavailable, problem, failure);
             await Task.Delay(TimeSpan.FromMilliseconds(_smtp.RetryDelayMilliseconds * Math.Pow(2, attempt - 1)), ct);
         }
     }
 
-    private static bool IsTransient(Exception ex, CancellationToken ct) => ex switch
+    /// <summary>
+    /// Sends on a connection. <paramref name="ct"/> stops the send only while the message has not wholly gone out: once
+    /// it has, the server's reply is what tells whether the server took it, so the reply is waited for (within the
+    /// client's timeout) rather than abandoned, which would leave a message the server may have marked as not sent.
+    /// </summary>
+    private static async Task<string> SendOnAsync(SmtpClient client, MimeMessage message, BodyProgress progress, CancellationToken ct)
     {
-        SmtpCommandException => true, // 4xx (5xx was handled before)
+        using var abort = new CancellationTokenSource();
+        await using var stop = ct.Register(() => progress.AbortUnlessWhole(abort));
+        try
+        {
+            return await client.SendAsync(message, abort.Token, progress);
+        }
+        catch (OperationCanceledException) when (abort.IsCancellationRequested)
+        {
+            throw new OperationCanceledException("stopped before the message had wholly gone out", null, ct);
+        }
+    }
+
+    /// <summary>Failures of the connection, the greeting or the login, rather than replies to this message.</summary>
+    private static bool IsConnectionProblem(Exception ex) => ex switch
+    {
+        SmtpCommandException => true, // a 421 (closing), or a refusal before any message was sent (the greeting)
         SmtpProtocolException or ServiceNotConnectedException or IOException or SocketException or TimeoutException => true,
-        AuthenticationException or SslHandshakeException => true, // a configuration or server problem, not the recipient's
-        OperationCanceledException => !ct.IsCancellationRequested, // MailKit's own timeout
+        AuthenticationException or SslHandshakeException or ServiceNotAuthenticatedException => true, // the login: not the recipient's
+        OperationCanceledException => true, // MailKit's own timeout (a stop was handled before)
         _ => false,
     };
 
@@ -188,12 +227,28 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
         _throttle?.Dispose();
     }
 
-    /// <summary>Tracks whether the whole message went out, which decides between Transient and Unknown.</summary>
+    /// <summary>
+    /// Tracks whether the whole message went out, which decides between a retry and Unknown, and whether a stop may
+    /// still abort the send. The two decisions share a lock, so the last bytes are never reported between "not whole
+    /// yet" and the abort: an aborted send never reaches its final dot.
+    /// </summary>
     private sealed class BodyProgress : ITransferProgress
     {
+        private readonly Lock _gate = new();
         private long _sent, _total = -1;
-        public bool WholeMessageSent => _total > 0 && _sent >= _total;
-        public void Report(long bytesTransferred, long totalSize) { _sent = bytesTransferred; _total = totalSize; }
-        public void Report(long bytesTransferred) => _sent = bytesTransferred;
+
+        public bool WholeMessageSent { get { lock (_gate) return Whole; } }
+        private bool Whole => _total > 0 && _sent >= _total;
+
+        public void Report(long bytesTransferred, long totalSize) { lock (_gate) { _sent = bytesTransferred; _total = totalSize; } }
+        public void Report(long bytesTransferred) { lock (_gate) _sent = bytesTransferred; }
+
+        public void AbortUnlessWhole(CancellationTokenSource abort)
+        {
+            lock (_gate)
+            {
+                if (!Whole) abort.Cancel();
+            }
+        }
     }
 }

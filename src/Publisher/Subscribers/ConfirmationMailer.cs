@@ -3,60 +3,82 @@ using Microsoft.Extensions.Options;
 using MimeKit;
 using Publisher.Data;
 using Publisher.Email;
+using Publisher.Hosting;
 using Publisher.Templates;
 using Publisher.Templates.Confirmation;
 
 namespace Publisher.Subscribers;
 
 /// <summary>
-/// Sends the confirmation mails that are due (requested later than last sent). Each is claimed with a
-/// conditional update before it is sent, so the service and a CLI verb working at once never both send it.
+/// Sends the confirmation mails that are due (requested later than last sent). Each is claimed for this process
+/// (<see cref="ProcessLease"/>) before it is sent, so the service and a CLI verb working at once never both send it,
+/// and marked sent only after the server accepted it: a crash between the two sends it again (a second confirmation
+/// mail, harmless), never loses it. A dead process's claims are taken back by <see cref="DeadProcesses"/>.
 /// </summary>
 public sealed class ConfirmationMailer(PublisherDbContext db, IMailTransport transport, EmailRenderer renderer, SubscriberTokens tokens,
-    IOptions<PublisherOptions> options, TimeProvider clock, ILogger<ConfirmationMailer> logger)
+    IOptions<PublisherOptions> options, ProcessLease lease, TimeProvider clock, ILogger<ConfirmationMailer> logger)
 {
     private const int BatchSize = 100;
 
-    /// <summary>Sends what is due; returns how many mails went out.</summary>
+    /// <summary>Sends what is due; returns how many mails went out. Stops at the first sign that the server is down.</summary>
     public async Task<int> SendDueAsync(string baseUrl, CancellationToken ct = default)
     {
+        await lease.EnsureStartedAsync(ct);
         int sent = 0;
+        var later = new HashSet<int>(); // refused for now in this pass: tried again in the next one
         while (true)
         {
             var due = await db.Memberships.AsNoTracking()
-                .Where(m => m.Status == MembershipStatus.Unconfirmed && m.ConfirmationRequestedUtc != null
-                    && (m.ConfirmationSentUtc == null || m.ConfirmationSentUtc < m.ConfirmationRequestedUtc))
+                .Where(m => m.Status == MembershipStatus.Unconfirmed && m.ConfirmationRequestedUtc != null && m.ConfirmationClaimedBy == null
+                    && (m.ConfirmationSentUtc == null || m.ConfirmationSentUtc < m.ConfirmationRequestedUtc) && !later.Contains(m.Id))
                 .OrderBy(m => m.ConfirmationRequestedUtc)
-                .Select(m => new { m.Id, m.ConfirmationRequestedUtc, m.ConfirmationSentUtc, m.Subscriber.Email, SubscriberName = m.Subscriber.Name, ListName = m.List.Name, m.List.Description })
+                .Select(m => new { m.Id, m.ConfirmationRequestedUtc, m.Subscriber.Email, SubscriberName = m.Subscriber.Name, ListName = m.List.Name, m.List.Description })
                 .Take(BatchSize).ToListAsync(ct);
             if (due.Count == 0) return sent;
             foreach (var m in due)
             {
-                var now = clock.GetUtcNow().UtcDateTime;
+                ct.ThrowIfCancellationRequested();
+                if (!lease.Holds) return sent;
                 int claimed = await db.Memberships
-                    .Where(x => x.Id == m.Id && x.ConfirmationSentUtc == m.ConfirmationSentUtc && x.ConfirmationRequestedUtc == m.ConfirmationRequestedUtc)
-                    .ExecuteUpdateAsync(x => x.SetProperty(p => p.ConfirmationSentUtc, now), ct);
-                if (claimed == 0) continue; // someone else sent it
+                    .Where(x => x.Id == m.Id && x.ConfirmationClaimedBy == null && x.ConfirmationRequestedUtc == m.ConfirmationRequestedUtc)
+                    .ExecuteUpdateAsync(x => x.SetProperty(p => p.ConfirmationClaimedBy, lease.Id), ct);
+                if (claimed == 0) continue; // someone else is sending it
                 try
                 {
                     await transport.SendAsync(await ComposeAsync(m.Id, m.Email, m.SubscriberName, m.ListName, m.Description, baseUrl), ct);
+                    await MarkSentAsync(m.Id);
                     sent++;
                 }
-                catch (MailDeliveryException ex) when (ex.Failure != MailFailure.Transient)
+                catch (MailDeliveryException ex) when (ex.Failure is MailFailure.Permanent or MailFailure.Unknown)
                 {
+                    // Refused for good, or the server may have it: not tried again (the person can ask again).
                     logger.LogWarning("Confirmation mail to {Email} not delivered ({Failure}): {Reply}", m.Email, ex.Failure, ex.Reply);
+                    await MarkSentAsync(m.Id);
                 }
                 catch (Exception ex)
                 {
-                    // Transient SMTP trouble, a broken template, a stop: give the claim back so a later pass sends it.
-                    await db.Memberships.Where(x => x.Id == m.Id && x.ConfirmationSentUtc == now)
-                        .ExecuteUpdateAsync(x => x.SetProperty(p => p.ConfirmationSentUtc, m.ConfirmationSentUtc), CancellationToken.None);
+                    // Refused for now, the server down, a broken template, a stop: the claim goes back for a later pass.
+                    await db.Memberships.Where(x => x.Id == m.Id && x.ConfirmationClaimedBy == lease.Id)
+                        .ExecuteUpdateAsync(x => x.SetProperty(p => p.ConfirmationClaimedBy, (string?)null), CancellationToken.None);
                     if (ex is OperationCanceledException) throw;
-                    logger.LogWarning(ex, "Confirmation mail to {Email} failed for now; will retry", m.Email);
+                    if (ex is MailDeliveryException { Failure: MailFailure.Deferred } deferred)
+                    {
+                        logger.LogInformation("Confirmation mail to {Email} refused for now ({Reply}); trying again later", m.Email, deferred.Reply);
+                        later.Add(m.Id);
+                        continue;
+                    }
+                    logger.LogWarning(ex, "Confirmation mails cannot be sent for now; trying again later");
                     return sent;
                 }
             }
         }
+    }
+
+    private Task<int> MarkSentAsync(int membershipId)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        return db.Memberships.Where(x => x.Id == membershipId && x.ConfirmationClaimedBy == lease.Id)
+            .ExecuteUpdateAsync(x => x.SetProperty(p => p.ConfirmationSentUtc, now).SetProperty(p => p.ConfirmationClaimedBy, (string?)null), CancellationToken.None);
     }
 
     public async Task<MimeMessage> ComposeAsync(int membershipId, string email, string? name, string listName, string listDescription, string baseUrl)
@@ -65,6 +87,6 @@ public sealed class ConfirmationMailer(PublisherDbContext db, IMailTransport tra
         string confirmUrl = $"{baseUrl.TrimEnd('/')}/confirm/{tokens.Create(TokenPurpose.Confirm, membershipId)}";
         var model = new ConfirmationModel(site.Language, site.Title, listName, listDescription, name, confirmUrl, (int)SubscriberTokens.ConfirmLifetime.TotalDays);
         var rendered = await renderer.RenderAsync<ConfirmationEmail, ConfirmationText, ConfirmationModel>(model, model.Subject);
-        return MailComposer.Compose(options.Value.Smtp.From, new MailboxAddress(name ?? "", email), rendered);
+        return MailComposer.Compose(options.Value.Smtp.From, new MailboxAddress(name ?? "", email), rendered, clock.GetUtcNow());
     }
 }

@@ -57,7 +57,10 @@ public sealed class Membership
     public DateTime? BouncedUtc { get; set; }
     /// <summary>When a confirmation mail was last asked for; a mail is due while this is later than <see cref="ConfirmationSentUtc"/>.</summary>
     public DateTime? ConfirmationRequestedUtc { get; set; }
+    /// <summary>Set once the server accepted the confirmation mail asked for at <see cref="ConfirmationRequestedUtc"/>.</summary>
     public DateTime? ConfirmationSentUtc { get; set; }
+    /// <summary>The process sending the confirmation mail now (<see cref="Hosting.HostProcess"/>); its claim lapses when it dies.</summary>
+    public string? ConfirmationClaimedBy { get; set; }
     public int ConsecutiveBounces { get; set; }
     public DateTime UpdatedUtc { get; set; }
 }

@@ -36,6 +36,14 @@ public static partial class MailingLists
         : TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _) ? null
         : $"'{zone}' is not a known IANA time zone";
 
+    /// <summary>
+    /// The list's zone. Zones are checked when a list is made or changed; one this machine does not know (no tzdata, a
+    /// database edited by hand) is a configuration error to fix, not a reason to send at UTC times without a word.
+    /// </summary>
+    public static TimeZoneInfo Zone(MailingList list) =>
+        TimeZoneInfo.TryFindSystemTimeZoneById(list.TimeZone, out var zone) ? zone
+        : throw new TimeZoneNotFoundException($"List '{list.Name}' has the time zone '{list.TimeZone}', which this machine does not know: install tzdata or change the list's zone.");
+
     public static bool TryParseOptIn(string? value, out OptIn optIn)
     {
         optIn = OptIn.Double;

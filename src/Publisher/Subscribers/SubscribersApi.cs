@@ -71,7 +71,7 @@ public static class SubscribersApi
         return created ? TypedResults.Created($"/api/lists/{Uri.EscapeDataString(name)}/subscribers/{Uri.EscapeDataString(email)}", view) : TypedResults.Ok(view);
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> Remove(string name, string email, PublisherDbContext db, CancellationToken ct)
+    public static async Task<Results<NoContent, ProblemHttpResult>> Remove(string name, string email, PublisherDbContext db, TimeProvider clock, CancellationToken ct)
     {
         var list = await db.Lists.AsNoTracking().SingleOrDefaultAsync(l => l.Name == name, ct);
         if (list is null) return ListsApi.NoSuchList(name);
@@ -81,7 +81,7 @@ public static class SubscribersApi
         // The row stays as the record of the opt-out: an import or an admin must not quietly put them back.
         if (membership.Status is MembershipStatus.Confirmed or MembershipStatus.Unconfirmed)
         {
-            var now = DateTime.UtcNow;
+            var now = clock.GetUtcNow().UtcDateTime;
             membership.Status = MembershipStatus.Unsubscribed;
             membership.UnsubscribedUtc = now;
             membership.ConfirmationRequestedUtc = null;

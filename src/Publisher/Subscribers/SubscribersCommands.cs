@@ -31,7 +31,7 @@ public static class SubscribersCommands
             var errors = ListsApi.Apply(list, input, creating: true);
             if (errors.Count > 0) return Fail(string.Join("; ", errors.SelectMany(e => e.Value)));
             if (await db.Lists.AnyAsync(l => l.Name == list.Name, ct)) return Fail($"a list named '{list.Name}' exists already");
-            list.CreatedUtc = list.UpdatedUtc = DateTime.UtcNow;
+            list.CreatedUtc = list.UpdatedUtc = services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime;
             db.Lists.Add(list);
             await db.SaveChangesAsync(ct);
             Console.Out.WriteLine($"created\t{list.Name}\t{list.Schedule}\t{list.TimeZone}\t{list.OptIn.ToString().ToLowerInvariant()}");
@@ -89,7 +89,7 @@ public static class SubscribersCommands
             await services.MigrateDatabaseAsync(ct);
             await using var scope = services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
-            var outcome = await SubscribersApi.Remove(parse.GetValue(listOption)!, parse.GetValue(removeEmail)!, db, ct);
+            var outcome = await SubscribersApi.Remove(parse.GetValue(listOption)!, parse.GetValue(removeEmail)!, db, scope.ServiceProvider.GetRequiredService<TimeProvider>(), ct);
             if (outcome.Result is Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult problem) return Fail(problem.ProblemDetails.Detail!, problem.StatusCode == 404 && problem.ProblemDetails.Title == "Not a member" ? Verbs.SomeFailed : Verbs.Usage);
             Console.Out.WriteLine($"removed\t{parse.GetValue(removeEmail)}");
             return Verbs.Ok;

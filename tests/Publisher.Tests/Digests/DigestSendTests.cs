@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using MimeKit;
 using Publisher.Data;
 using Publisher.Digests;
+using Publisher.Hosting;
 using Publisher.Tests.Support;
 
 namespace Publisher.Tests.Digests;
@@ -63,9 +64,7 @@ public sealed class DigestSendTests : IAsyncLifetime
         await AddMembersAsync(3);
         await _admin.PostAsJsonAsync("/api/lists/news/subscribers", new { email = "waiting@example.org" }); // unconfirmed: no digest
 
-        var response = await _admin.PostAsync("/api/lists/news/digests", null);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var digest = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var digest = (await DigestApi.SendNowAsync(_admin))!.Value;
         Assert.Equal(3, digest.GetProperty("counts").GetProperty("sent").GetInt32());
         Assert.Equal(0, digest.GetProperty("counts").GetProperty("pending").GetInt32());
         Assert.Equal(3, digest.GetProperty("articles").GetArrayLength());
@@ -105,16 +104,16 @@ public sealed class DigestSendTests : IAsyncLifetime
     [Fact]
     public async Task ARunWithNothingNewSendsNothingAndARepeatSendsNoSecondCopy()
     {
-        Assert.Equal(HttpStatusCode.NoContent, (await _admin.PostAsync("/api/lists/news/digests", null)).StatusCode); // no articles yet
+        Assert.Null(await DigestApi.SendNowAsync(_admin)); // no articles yet
         await PostArticlesAsync(2);
         await AddMembersAsync(5);
-        Assert.Equal(HttpStatusCode.OK, (await _admin.PostAsync("/api/lists/news/digests", null)).StatusCode);
-        Assert.Equal(HttpStatusCode.NoContent, (await _admin.PostAsync("/api/lists/news/digests", null)).StatusCode);
+        Assert.NotNull(await DigestApi.SendNowAsync(_admin));
+        Assert.Null(await DigestApi.SendNowAsync(_admin));
         Assert.Equal(5, _smtp.Received.Count);
 
         // New articles make a new digest with only them.
         await PostArticlesAsync(1, "新");
-        var second = await (await _admin.PostAsync("/api/lists/news/digests", null)).Content.ReadFromJsonAsync<JsonElement>();
+        var second = (await DigestApi.SendNowAsync(_admin))!.Value;
         Assert.Single(second.GetProperty("articles").EnumerateArray());
         Assert.Equal(10, _smtp.Received.Count);
         Assert.Equal(2, (await _admin.GetFromJsonAsync<JsonElement>("/api/lists/news/digests")).GetArrayLength());
@@ -148,7 +147,7 @@ public sealed class DigestSendTests : IAsyncLifetime
     {
         await PostArticlesAsync(33);
         await AddMembersAsync(1);
-        var digest = await (await _admin.PostAsync("/api/lists/news/digests", null)).Content.ReadFromJsonAsync<JsonElement>();
+        var digest = (await DigestApi.SendNowAsync(_admin))!.Value;
         Assert.Equal(30, digest.GetProperty("articles").GetArrayLength());
         Assert.Equal(3, digest.GetProperty("moreArticles").GetInt32());
         var mail = _smtp.Received.Single();
@@ -156,7 +155,7 @@ public sealed class DigestSendTests : IAsyncLifetime
         Assert.Contains("另有3篇文章", mail.HtmlBody);
 
         await PostArticlesAsync(1, "新");
-        var next = await (await _admin.PostAsync("/api/lists/news/digests", null)).Content.ReadFromJsonAsync<JsonElement>();
+        var next = (await DigestApi.SendNowAsync(_admin))!.Value;
         Assert.Single(next.GetProperty("articles").EnumerateArray());
         Assert.Equal(0, next.GetProperty("moreArticles").GetInt32());
     }
@@ -172,7 +171,7 @@ public sealed class DigestSendTests : IAsyncLifetime
         });
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
         await AddMembersAsync(2);
-        Assert.Equal(HttpStatusCode.OK, (await _admin.PostAsync("/api/lists/news/digests", null)).StatusCode);
+        Assert.NotNull(await DigestApi.SendNowAsync(_admin));
 
         Assert.Equal(2, _smtp.Received.Count);
         foreach (var mail in _smtp.Received)
@@ -203,7 +202,7 @@ public sealed class DigestSendTests : IAsyncLifetime
                 .ExecuteUpdateAsync(x => x.SetProperty(v => v.Name, "读\u0000者\r\nBcc: victim@example.org\u0007"));
         }
         await PostArticlesAsync(1);
-        Assert.Equal(HttpStatusCode.OK, (await _admin.PostAsync("/api/lists/news/digests", null)).StatusCode);
+        Assert.NotNull(await DigestApi.SendNowAsync(_admin));
 
         Assert.Equal(3, _smtp.Received.Count); // good@, reader1@ and reader2@
         var mail = _smtp.Received.Single(m => m.To.Mailboxes.Single().Address == "reader1@example.org");
@@ -219,13 +218,13 @@ public sealed class DigestSendTests : IAsyncLifetime
     {
         await PostArticlesAsync(2);
         await AddMembersAsync(3, confirmed: false);
-        Assert.Equal(HttpStatusCode.NoContent, (await _admin.PostAsync("/api/lists/news/digests", null)).StatusCode);
+        Assert.Null(await DigestApi.SendNowAsync(_admin));
         Assert.DoesNotContain(_smtp.Received, m => m.MessageId?.StartsWith("digest-") == true); // confirmation requests only
         Assert.Equal(0, (await _admin.GetFromJsonAsync<JsonElement>("/api/lists/news/digests")).GetArrayLength());
 
         // Once someone is confirmed, they get the articles that were waiting.
         await AddMembersAsync(1, prefix: "confirmed");
-        var digest = await (await _admin.PostAsync("/api/lists/news/digests", null)).Content.ReadFromJsonAsync<JsonElement>();
+        var digest = (await DigestApi.SendNowAsync(_admin))!.Value;
         Assert.Equal(2, digest.GetProperty("articles").GetArrayLength());
     }
 
@@ -251,7 +250,7 @@ public sealed class DigestSendTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task AnExpiredClaimIsTakenBackAndALiveOneIsLeftToItsWorker()
+    public async Task ADeadProcesssRowsAreTakenBackPendingOrUnknownAndALiveProcessKeepsItsOwnWhateverItsPid()
     {
         await PostArticlesAsync(1);
         await AddMembersAsync(120);
@@ -259,22 +258,35 @@ public sealed class DigestSendTests : IAsyncLifetime
         var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
         int digestId = (await scope.ServiceProvider.GetRequiredService<DigestPlanner>().CreateAsync(db.Lists.Single(l => l.Name == "news")))!.Id;
         var ids = db.Deliveries.Where(d => d.DigestId == digestId).OrderBy(d => d.Id).Select(d => d.Id).ToList();
-        var old = DateTime.UtcNow - DigestSender.ClaimLease - TimeSpan.FromSeconds(5);
-        // Rows at both ends: a worker that died long ago held the first and the last three; a live one holds the next two.
-        var dead = ids.Take(3).Concat(ids.TakeLast(3)).ToList();
+        var now = DateTime.UtcNow;
+        // A process that stopped renewing long ago had claimed the first three rows and was handing the last three over.
+        // Another container's process, alive, has this machine's name and a PID that does not exist here; it holds the
+        // next two. Claims by machine name and PID would take its rows as a dead local process's.
+        var dead = new HostProcess { Id = "gone:1:0123", Machine = "gone", ProcessId = 1, StartedUtc = now.AddHours(-1), SeenUtc = now.AddMinutes(-5) };
+        var alive = new HostProcess { Id = $"{Environment.MachineName}:999999:4567", Machine = Environment.MachineName, ProcessId = 999999, StartedUtc = now, SeenUtc = now };
+        db.HostProcesses.AddRange(dead, alive);
+        await db.SaveChangesAsync();
+        var claimedOnly = ids.Take(3).ToList();
+        var handingOver = ids.TakeLast(3).ToList();
         var live = ids.Skip(3).Take(2).ToList();
-        await db.Deliveries.Where(d => dead.Contains(d.Id)).ExecuteUpdateAsync(d => d
-            .SetProperty(x => x.State, DeliveryState.Sending).SetProperty(x => x.ClaimedBy, "gone:1:x").SetProperty(x => x.ClaimedUtc, old));
+        await db.Deliveries.Where(d => claimedOnly.Contains(d.Id)).ExecuteUpdateAsync(d => d
+            .SetProperty(x => x.State, DeliveryState.Sending).SetProperty(x => x.ClaimedBy, dead.Id).SetProperty(x => x.ClaimedUtc, now));
+        await db.Deliveries.Where(d => handingOver.Contains(d.Id)).ExecuteUpdateAsync(d => d
+            .SetProperty(x => x.State, DeliveryState.Submitting).SetProperty(x => x.ClaimedBy, dead.Id).SetProperty(x => x.ClaimedUtc, now));
         await db.Deliveries.Where(d => live.Contains(d.Id)).ExecuteUpdateAsync(d => d
-            .SetProperty(x => x.State, DeliveryState.Sending).SetProperty(x => x.ClaimedBy, "alive:1:x").SetProperty(x => x.ClaimedUtc, DateTime.UtcNow));
+            .SetProperty(x => x.State, DeliveryState.Sending).SetProperty(x => x.ClaimedBy, alive.Id).SetProperty(x => x.ClaimedUtc, now));
 
+        await _factory.Services.GetRequiredService<DigestResumer>().RunOnceAsync();
         var outcome = await _factory.Services.GetRequiredService<DigestSender>().SendAsync(digestId, "http://feeds.example.test");
 
-        Assert.Equal(118, outcome.Sent);
-        Assert.Equal(118, _smtp.Received.Select(m => m.MessageId).Distinct().Count());
-        var states = db.Deliveries.AsNoTracking().Where(d => d.DigestId == digestId).ToDictionary(d => d.Id, d => d.State);
-        Assert.All(dead, id => Assert.Equal(DeliveryState.Sent, states[id]));
-        Assert.All(live, id => Assert.Equal(DeliveryState.Sending, states[id]));
+        Assert.Equal(115, outcome.Sent);
+        Assert.Equal(115, _smtp.Received.Select(m => m.MessageId).Distinct().Count());
+        var rows = db.Deliveries.AsNoTracking().Where(d => d.DigestId == digestId).ToDictionary(d => d.Id);
+        Assert.All(claimedOnly, id => Assert.Equal(DeliveryState.Sent, rows[id].State));
+        Assert.All(handingOver, id => Assert.Equal(DeliveryState.Unknown, rows[id].State)); // the server may have them: not resent
+        Assert.All(handingOver, id => Assert.Contains("stopped while handing it to the server", rows[id].LastReply));
+        Assert.All(live, id => Assert.Equal((DeliveryState.Sending, alive.Id), (rows[id].State, rows[id].ClaimedBy)));
+        Assert.False(db.HostProcesses.Any(p => p.Id == dead.Id));
     }
 
     [Fact]
@@ -328,7 +340,7 @@ public sealed class DigestSendTests : IAsyncLifetime
         for (int round = 1; round <= 3; round++)
         {
             await PostArticlesAsync(1, $"第{round}轮");
-            var digest = await (await _admin.PostAsync("/api/lists/news/digests", null)).Content.ReadFromJsonAsync<JsonElement>();
+            var digest = (await DigestApi.SendNowAsync(_admin))!.Value;
             var counts = digest.GetProperty("counts");
             Assert.Equal(2, counts.GetProperty("sent").GetInt32());
             Assert.Equal(1, counts.GetProperty("failed").GetInt32());
@@ -341,7 +353,7 @@ public sealed class DigestSendTests : IAsyncLifetime
 
         // A bounced member gets no more digests.
         await PostArticlesAsync(1, "第4轮");
-        var fourth = await (await _admin.PostAsync("/api/lists/news/digests", null)).Content.ReadFromJsonAsync<JsonElement>();
+        var fourth = (await DigestApi.SendNowAsync(_admin))!.Value;
         Assert.Equal(2, fourth.GetProperty("counts").GetProperty("sent").GetInt32());
         Assert.Equal(0, fourth.GetProperty("counts").GetProperty("failed").GetInt32());
     }

@@ -50,8 +50,9 @@ public sealed class DigestTemplateFailureTests : IAsyncLifetime
     [Fact]
     public async Task NothingGoesOutTheJobFailsWithTheErrorAndEveryDeliveryWaits()
     {
+        // The digest is made and queued (202); its batches fail on the template.
         var response = await _admin.PostAsync("/api/lists/news/digests", null);
-        Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
 
         using var scope = _factory.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();

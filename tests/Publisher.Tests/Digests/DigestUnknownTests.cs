@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Publisher.Digests;
 using Publisher.Tests.Support;
 
 namespace Publisher.Tests.Digests;
@@ -24,14 +26,16 @@ public sealed class DigestUnknownTests
         await admin.PostAsJsonAsync("/api/lists/news/subscribers", new { email = "quiet@example.org", confirmed = true });
         await admin.PostAsJsonAsync("/api/articles", new { title = "文章", publishedAt = "2026-11-28 08:00", contentText = "正文。" });
 
-        var digest = await (await admin.PostAsync("/api/lists/news/digests", null)).Content.ReadFromJsonAsync<JsonElement>();
+        var digest = (await DigestApi.SendNowAsync(admin))!.Value;
         int id = digest.GetProperty("id").GetInt32();
         Assert.Equal(1, digest.GetProperty("counts").GetProperty("unknown").GetInt32());
         Assert.Equal(1, smtp.BodiesReceivedWhole);
 
         // Neither a re-run nor the resumer sends it again.
-        await admin.PostAsync("/api/lists/news/digests", null);
-        await Task.Delay(TimeSpan.FromSeconds(12));
+        Assert.Null(await DigestApi.SendNowAsync(admin));
+        var resumer = factory.Services.GetRequiredService<DigestResumer>();
+        await resumer.RunOnceAsync();
+        await resumer.RunOnceAsync();
         Assert.Equal(1, smtp.BodiesReceivedWhole);
 
         var unknown = await admin.GetFromJsonAsync<JsonElement>($"/api/digests/{id}/deliveries?state=unknown");
@@ -41,8 +45,9 @@ public sealed class DigestUnknownTests
 
         smtp.Script = _ => DataBehaviour.Accept;
         var resent = await admin.PostAsync($"/api/digests/{id}/deliveries/{row.GetProperty("id").GetInt64()}/resend", null);
-        Assert.Equal(HttpStatusCode.OK, resent.StatusCode);
-        Assert.Equal("sent", (await resent.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("state").GetString());
+        Assert.Equal(HttpStatusCode.Accepted, resent.StatusCode);
+        var done = await DigestApi.WaitAsync(admin, resent.Headers.Location!.ToString(), d => d.GetProperty("state").GetString() is "sent" or "failed" or "unknown");
+        Assert.Equal("sent", done.GetProperty("state").GetString());
         Assert.Equal(1, smtp.Accepted);
         Assert.Equal(HttpStatusCode.Conflict, (await admin.PostAsync($"/api/digests/{id}/deliveries/{row.GetProperty("id").GetInt64()}/resend", null)).StatusCode);
     }

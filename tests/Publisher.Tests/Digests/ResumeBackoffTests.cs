@@ -7,8 +7,8 @@ public sealed class ResumeBackoffTests
     private static readonly DateTime T0 = new(2026, 11, 28, 8, 0, 0, DateTimeKind.Utc);
     private readonly ResumeBackoff _backoff = new(TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(1));
 
-    private bool At(double seconds, int open, out int resumes, out TimeSpan wait) =>
-        _backoff.TryResume(7, open, T0.AddSeconds(seconds), out resumes, out wait);
+    private bool At(double seconds, long progress, out int resumes, out TimeSpan wait) =>
+        _backoff.TryResume(7, progress, T0.AddSeconds(seconds), out resumes, out wait);
 
     [Fact]
     public void ADigestThatKeepsStallingWithoutProgressWaitsTwiceAsLongEachTimeUpToTheMaximum()
@@ -28,12 +28,12 @@ public sealed class ResumeBackoffTests
     }
 
     [Fact]
-    public void ADigestThatSentSomethingSinceItsLastResumeIsResumedAtOnce()
+    public void ADigestWhoseRowsWereWorkedOnSinceItsLastResumeIsResumedAtOnce()
     {
         Assert.True(At(0, 100, out _, out _));
         Assert.True(At(10, 100, out _, out _));
         Assert.False(At(15, 100, out _, out _));
-        Assert.True(At(15, 60, out int resumes, out var wait)); // 40 went out: a large list between rounds of batches
+        Assert.True(At(15, 160, out int resumes, out var wait)); // its rows were touched: a large list between rounds of batches
         Assert.Equal((1, TimeSpan.FromSeconds(10)), (resumes, wait));
     }
 

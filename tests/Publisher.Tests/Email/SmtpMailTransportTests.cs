@@ -73,25 +73,68 @@ public sealed class SmtpMailTransportTests
         Assert.Equal(1, server.Sessions);
     }
 
-    [Theory]
-    [InlineData(421)]
-    [InlineData(451)]
-    public async Task TemporaryRefusalsAreRetriedUntilTheMessageIsAccepted(int code)
+    [Fact]
+    public async Task A421ClosingTheConnectionIsTriedAgainAtOnceOnANewConnection()
     {
-        await using var server = new TestSmtpServer { Reply = n => n <= 2 ? new SmtpResponse((SmtpReplyCode)code, "try again later") : null };
+        await using var server = new TestSmtpServer { Reply = n => n <= 2 ? new SmtpResponse((SmtpReplyCode)421, "closing, try again later") : null };
         await using var transport = Transport(server.Port);
         await transport.SendAsync(Message(1));
         Assert.Single(server.Received);
     }
 
     [Fact]
-    public async Task TemporaryRefusalsThatNeverEndAreReportedAsTransientAfterTheLastAttempt()
+    public async Task A451ForTheMessageIsDeferredToTheLedgerWithoutAWaitHere()
     {
-        await using var server = new TestSmtpServer { Reply = _ => new SmtpResponse((SmtpReplyCode)451, "greylisted") };
+        // Greylisting lifts after minutes, not the seconds a worker could wait: the ledger schedules the next try.
+        await using var server = new FaultySmtpServer { Greylist = TimeSpan.FromMinutes(5) };
+        await using var transport = Transport(server.Port, attempts: 4);
+        var failure = await Assert.ThrowsAsync<MailDeliveryException>(() => transport.SendAsync(Message(1)));
+        Assert.Equal(MailFailure.Deferred, failure.Failure);
+        Assert.StartsWith("451", failure.Reply);
+        Assert.Equal(1, server.GreylistRefusals);
+        Assert.False(failure.RecipientRefused);
+    }
+
+    [Fact]
+    public async Task A421ThatNeverEndsMakesTheServerUnavailableAfterTheLastQuickTry()
+    {
+        await using var server = new FaultySmtpServer { OutageKind = SmtpOutage.Greet421, Outage = true };
         await using var transport = Transport(server.Port, attempts: 3);
         var failure = await Assert.ThrowsAsync<MailDeliveryException>(() => transport.SendAsync(Message(1)));
-        Assert.Equal(MailFailure.Transient, failure.Failure);
-        Assert.StartsWith("451", failure.Reply);
+        Assert.Equal(MailFailure.Unavailable, failure.Failure);
+        Assert.Contains("421", failure.Reply);
+        Assert.Equal(3, server.OutageRefusals);
+    }
+
+    [Fact]
+    public async Task StoppingAfterTheWholeMessageWentOutWaitsForTheServersReply()
+    {
+        // The server holds its reply for a second; the stop comes while it does. Abandoning the send now would leave a
+        // message the server has, recorded as not sent, and sent again after the restart.
+        await using var server = new FaultySmtpServer { ReplyDelay = TimeSpan.FromSeconds(1) };
+        await using var transport = Transport(server.Port);
+        using var stop = new CancellationTokenSource();
+        var sending = transport.SendAsync(Message(1), stop.Token);
+        await Eventually.HoldsAsync(() => Task.FromResult(server.BodiesReceived == 1), TimeSpan.FromSeconds(5), "the body is in");
+        stop.Cancel();
+        string reply = await sending;
+        Assert.StartsWith("2.0.0", reply);
+        Assert.Single(server.Delivered);
+    }
+
+    [Fact]
+    public async Task StoppingBeforeTheMessageWentOutCancelsAtOnceAndTheServerKeepsNothing()
+    {
+        await using var server = new FaultySmtpServer { StallRate = 1, StallFor = TimeSpan.FromSeconds(30) };
+        await using var transport = Transport(server.Port, timeoutSeconds: 30);
+        using var stop = new CancellationTokenSource();
+        var sending = transport.SendAsync(Message(1), stop.Token);
+        await Eventually.HoldsAsync(() => Task.FromResult(server.StallsInjected == 1), TimeSpan.FromSeconds(5), "the server stalls");
+        var clock = Stopwatch.StartNew();
+        stop.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sending);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"the stop took {clock.Elapsed}");
+        Assert.Empty(server.Delivered);
     }
 
     [Fact]
@@ -141,17 +184,17 @@ public sealed class SmtpMailTransportTests
         {
             // Without the check (a connection used less than IdleCheckAfter ago), the dead connection costs the attempt.
             var failure = await Assert.ThrowsAsync<MailDeliveryException>(() => transport.SendAsync(Message(2)));
-            Assert.Equal(MailFailure.Transient, failure.Failure);
+            Assert.Equal(MailFailure.Unavailable, failure.Failure);
             Assert.Equal(0, server.Noops);
         }
     }
 
     [Fact]
-    public async Task ARefusedConnectionIsTransient()
+    public async Task ARefusedConnectionMakesTheServerUnavailable()
     {
         await using var transport = Transport(TestSmtpServer.FreePort(), attempts: 2);
         var failure = await Assert.ThrowsAsync<MailDeliveryException>(() => transport.SendAsync(Message(1)));
-        Assert.Equal(MailFailure.Transient, failure.Failure);
+        Assert.Equal(MailFailure.Unavailable, failure.Failure);
     }
 
     [Fact]

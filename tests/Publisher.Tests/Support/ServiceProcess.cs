@@ -62,6 +62,20 @@ public sealed class ServiceProcess : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    public int Id => _process.Id;
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+
+    /// <summary>SIGTERM, as a deploy or `docker stop` sends; returns the exit code once the process has exited.</summary>
+    public async Task<int> TerminateAsync(TimeSpan within)
+    {
+        if (kill(_process.Id, 15) != 0) throw new InvalidOperationException($"kill -TERM {_process.Id} failed: {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}");
+        using var timeout = new CancellationTokenSource(within);
+        await _process.WaitForExitAsync(timeout.Token);
+        return _process.ExitCode;
+    }
+
     /// <summary>SIGKILL: no shutdown, no flushing, as a crash or an OOM kill.</summary>
     public async Task KillAsync()
     {

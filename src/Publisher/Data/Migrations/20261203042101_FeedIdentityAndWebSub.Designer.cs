@@ -11,7 +11,7 @@ using Publisher.Data;
 namespace Publisher.Data.Migrations
 {
     [DbContext(typeof(PublisherDbContext))]
-    [Migration("20261202213525_FeedIdentityAndWebSub")]
+    [Migration("20261203042101_FeedIdentityAndWebSub")]
     partial class FeedIdentityAndWebSub
     {
         /// <inheritdoc />
@@ -154,6 +154,12 @@ namespace Publisher.Data.Migrations
                     b.Property<int>("DigestId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime>("DueUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("FirstFailedUtc")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("LastReply")
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT");
@@ -182,12 +188,12 @@ namespace Publisher.Data.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("DigestId", "State");
-
                     b.HasIndex("DigestId", "SubscriberId")
                         .IsUnique();
 
-                    b.HasIndex("State", "DigestId", "UpdatedUtc");
+                    b.HasIndex("DigestId", "State", "DueUtc");
+
+                    b.HasIndex("State", "DigestId", "DueUtc", "UpdatedUtc");
 
                     b.ToTable("Deliveries");
                 });
@@ -212,10 +218,26 @@ namespace Publisher.Data.Migrations
                     b.Property<int>("MoreArticles")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("PauseReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("PausedSinceUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("PausedUntilUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Pauses")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime>("PeriodEndUtc")
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("PeriodStartUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("QueuedUtc")
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
@@ -224,6 +246,37 @@ namespace Publisher.Data.Migrations
                         .IsUnique();
 
                     b.ToTable("Digests");
+                });
+
+            modelBuilder.Entity("Publisher.Hosting.HostProcess", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Instance")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Machine")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ProcessId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("SeenUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("StartedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SeenUtc");
+
+                    b.ToTable("HostProcesses");
                 });
 
             modelBuilder.Entity("Publisher.Subscribers.MailingList", b =>
@@ -283,6 +336,10 @@ namespace Publisher.Data.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<DateTime?>("BouncedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ConfirmationClaimedBy")
+                        .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime?>("ConfirmationRequestedUtc")

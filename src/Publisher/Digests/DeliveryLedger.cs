@@ -1,0 +1,142 @@
+using Microsoft.EntityFrameworkCore;
+using Publisher.Data;
+using Publisher.Subscribers;
+
+namespace Publisher.Digests;
+
+/// <summary>
+/// The ledger's state changes for one worker of one process (<paramref name="process"/>, the claim owner). Every change
+/// of a claimed row is conditional on the claim, so a row another process took back is never marked by this one
+/// without it being noticed. Raw SQL, not LINQ: these run once or twice per message, and LINQ's per-call translation
+/// cost more CPU than the send. See Digests/README.md for the states.
+/// </summary>
+public sealed class DeliveryLedger(PublisherDbContext db, WriteGate gate, TimeProvider clock, string process)
+{
+    public sealed record Row(long Id, int MembershipId, int SubscriberId, string MessageId, int Attempts, DateTime? FirstFailedUtc,
+        string Email, string? Name, MembershipStatus Status, int ConsecutiveBounces);
+
+    private DateTime Now => clock.GetUtcNow().UtcDateTime;
+
+    /// <summary>
+    /// Claims up to <paramref name="limit"/> Pending rows that are due, in one UPDATE, unless the digest is paused. The
+    /// subquery walks the (DigestId, State, DueUtc) index and stops after a chunk; the outer WHERE repeats the state, so
+    /// a row a concurrent worker claimed after the subquery ran is skipped. RETURNING names exactly the rows this call
+    /// took: the other workers of this process hold claims under the same owner.
+    /// </summary>
+    public async Task<List<Row>> ClaimAsync(int digestId, int limit, CancellationToken ct)
+    {
+        var now = Now;
+        var ids = await gate.RunAsync(db, () => db.Database.SqlQuery<long>($"""
+            UPDATE "Deliveries" SET "State" = 'Sending', "ClaimedBy" = {process}, "ClaimedUtc" = {now}, "UpdatedUtc" = {now}
+            WHERE "Id" IN (SELECT "Id" FROM "Deliveries" WHERE "DigestId" = {digestId} AND "State" = 'Pending' AND "DueUtc" <= {now}
+                           ORDER BY "DueUtc", "Id" LIMIT {limit})
+              AND "State" = 'Pending'
+              AND NOT EXISTS (SELECT 1 FROM "Digests" WHERE "Id" = {digestId} AND "PausedUntilUtc" > {now})
+            RETURNING "Id" AS "Value"
+            """).ToListAsync(ct));
+        return ids.Count == 0 ? [] : await HeldAsync(ids, ct);
+    }
+
+    /// <summary>Claims one row (an admin's resend), if it is Pending.</summary>
+    public async Task<List<Row>> ClaimOneAsync(int digestId, long deliveryId, CancellationToken ct)
+    {
+        var now = Now;
+        int claimed = await gate.RunAsync(db, () => db.Database.ExecuteSqlAsync($"""
+            UPDATE "Deliveries" SET "State" = 'Sending', "ClaimedBy" = {process}, "ClaimedUtc" = {now}, "UpdatedUtc" = {now}
+            WHERE "Id" = {deliveryId} AND "DigestId" = {digestId} AND "State" = 'Pending'
+            """, ct));
+        return claimed == 0 ? [] : await HeldAsync([deliveryId], ct);
+    }
+
+    private async Task<List<Row>> HeldAsync(List<long> ids, CancellationToken ct)
+    {
+        var rows = await (
+            from d in db.Deliveries.AsNoTracking()
+            where ids.Contains(d.Id) && d.ClaimedBy == process && d.State == DeliveryState.Sending
+            join m in db.Memberships on d.MembershipId equals m.Id
+            join s in db.Subscribers on m.SubscriberId equals s.Id
+            orderby d.DueUtc, d.Id
+            select new { d.Id, d.MembershipId, d.SubscriberId, d.MessageId, d.Attempts, d.FirstFailedUtc, s.Email, s.Name, m.Status, m.ConsecutiveBounces })
+            .ToListAsync(ct);
+        return rows.Select(r => new Row(r.Id, r.MembershipId, r.SubscriberId, r.MessageId, r.Attempts, r.FirstFailedUtc, r.Email, r.Name, r.Status,
+            r.ConsecutiveBounces)).ToList();
+    }
+
+    /// <summary>
+    /// Records, before the message is handed to the server, that it is about to be: if this process dies from here on,
+    /// the row becomes Unknown (the server may have it), not Pending. False if the row is no longer this process's.
+    /// </summary>
+    public async Task<bool> SubmitAsync(long id) =>
+        await gate.RunAsync(db, () => db.Database.ExecuteSqlAsync($"""
+            UPDATE "Deliveries" SET "State" = 'Submitting', "Attempts" = "Attempts" + 1, "UpdatedUtc" = {Now}
+            WHERE "Id" = {id} AND "ClaimedBy" = {process} AND "State" = 'Sending'
+            """, CancellationToken.None)) == 1;
+
+    /// <summary>A handed-over row's outcome: Sent, Failed or Unknown. False if the row is no longer this process's.</summary>
+    public async Task<bool> FinishAsync(long id, DeliveryState state, string reply)
+    {
+        var now = Now;
+        DateTime? sentUtc = state == DeliveryState.Sent ? now : null;
+        string stateName = state.ToString();
+        // Not cancellable: a message that went out is recorded even while the process stops.
+        return await gate.RunAsync(db, () => db.Database.ExecuteSqlAsync($"""
+            UPDATE "Deliveries" SET "State" = {stateName}, "LastReply" = {Trim(reply)}, "ClaimedBy" = NULL, "SentUtc" = {sentUtc}, "UpdatedUtc" = {now}
+            WHERE "Id" = {id} AND "ClaimedBy" = {process} AND "State" = 'Submitting'
+            """, CancellationToken.None)) == 1;
+    }
+
+    /// <summary>A claimed row that was not handed over and never will be (the member left, the mail could not be made).</summary>
+    public async Task<bool> FailUnsentAsync(long id, string reason) =>
+        await gate.RunAsync(db, () => db.Database.ExecuteSqlAsync($"""
+            UPDATE "Deliveries" SET "State" = 'Failed', "LastReply" = {Trim(reason)}, "ClaimedBy" = NULL, "UpdatedUtc" = {Now}
+            WHERE "Id" = {id} AND "ClaimedBy" = {process} AND "State" = 'Sending'
+            """, CancellationToken.None)) == 1;
+
+    /// <summary>The server refused the message for now: Pending again, due at <paramref name="due"/>.</summary>
+    public async Task<bool> DeferAsync(long id, DateTime due, DateTime firstFailedUtc, string reply) =>
+        await gate.RunAsync(db, () => db.Database.ExecuteSqlAsync($"""
+            UPDATE "Deliveries" SET "State" = 'Pending', "DueUtc" = {due}, "FirstFailedUtc" = {firstFailedUtc}, "LastReply" = {Trim(reply)},
+                "ClaimedBy" = NULL, "UpdatedUtc" = {Now}
+            WHERE "Id" = {id} AND "ClaimedBy" = {process} AND "State" = 'Submitting'
+            """, CancellationToken.None)) == 1;
+
+    /// <summary>
+    /// Gives rows back untried: claimed ones this worker will not get to (a stop, a pause), and a handed-over one whose
+    /// send stopped before the message had wholly gone out (its try is not counted).
+    /// </summary>
+    public async Task ReleaseAsync(IReadOnlyCollection<long> ids)
+    {
+        if (ids.Count == 0) return;
+        var now = Now;
+        await gate.RunAsync(db, () => db.Deliveries.Where(d => ids.Contains(d.Id) && d.ClaimedBy == process && (d.State == DeliveryState.Sending || d.State == DeliveryState.Submitting))
+            .ExecuteUpdateAsync(d => d
+                .SetProperty(x => x.Attempts, x => x.State == DeliveryState.Submitting ? x.Attempts - 1 : x.Attempts)
+                .SetProperty(x => x.State, DeliveryState.Pending)
+                .SetProperty(x => x.ClaimedBy, (string?)null)
+                .SetProperty(x => x.UpdatedUtc, now), CancellationToken.None));
+    }
+
+    /// <summary>
+    /// This process handed a message over, but its claim had been taken back meanwhile (it was taken for dead): the row
+    /// may be resent by someone else, or already was. Unknown, with the reason, unless it is already Sent.
+    /// </summary>
+    public async Task<bool> RecordLostClaimAsync(long id, string why) =>
+        await gate.RunAsync(db, () => db.Database.ExecuteSqlAsync($"""
+            UPDATE "Deliveries" SET "State" = 'Unknown', "LastReply" = {Trim(why)}, "ClaimedBy" = NULL, "UpdatedUtc" = {Now}
+            WHERE "Id" = {id} AND "State" <> 'Sent'
+            """, CancellationToken.None)) == 1;
+
+    /// <summary>What is left of a digest for a worker that found nothing to claim.</summary>
+    /// <param name="NextDueUtc">The earliest due time of its Pending rows; null when none is left.</param>
+    public sealed record Left(DateTime? NextDueUtc, DateTime? PausedUntilUtc);
+
+    public async Task<Left> LeftAsync(int digestId, CancellationToken ct)
+    {
+        var next = await db.Deliveries.Where(d => d.DigestId == digestId && d.State == DeliveryState.Pending)
+            .OrderBy(d => d.DueUtc).Select(d => (DateTime?)d.DueUtc).FirstOrDefaultAsync(ct);
+        var paused = await db.Digests.Where(d => d.Id == digestId).Select(d => d.PausedUntilUtc).SingleAsync(ct);
+        return new Left(next, paused > Now ? paused : null);
+    }
+
+    public static string Trim(string reply) => reply.Length > 1000 ? reply[..1000] : reply;
+}

@@ -1,0 +1,227 @@
+using Microsoft.EntityFrameworkCore;
+using MimeKit;
+using Publisher.Data;
+using Publisher.Email;
+using Publisher.Subscribers;
+
+namespace Publisher.Digests;
+
+public sealed partial class DigestSender
+{
+    private enum Next { Go, Stop }
+
+    private async Task<Tally> WorkAsync(Run run, CancellationToken ct)
+    {
+        var tally = new Tally();
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+        var composer = scope.ServiceProvider.GetRequiredService<DigestComposer>();
+        var ledger = new DeliveryLedger(db, gate, clock, lease.Id);
+        while (!ct.IsCancellationRequested && !run.Paused && tally.Taken < run.MaxRows)
+        {
+            if (!lease.Holds)
+            {
+                logger.LogWarning("Process {Process} could not renew its registration lately; it stops claiming deliveries", lease.Id);
+                break;
+            }
+            var chunk = run.OnlyDelivery is { } only
+                ? await ledger.ClaimOneAsync(run.DigestId, only, ct)
+                : await ledger.ClaimAsync(run.DigestId, Math.Min(ChunkSize, run.MaxRows - tally.Taken), ct);
+            if (chunk.Count == 0)
+            {
+                if (run.OnlyDelivery is not null || !await WaitForDueAsync(ledger, run.DigestId, ct)) break;
+                continue;
+            }
+            tally.Taken += chunk.Count;
+            for (int i = 0; i < chunk.Count; i++)
+            {
+                if (ct.IsCancellationRequested || run.Paused || !lease.Holds
+                    || await SendOneAsync(run, chunk[i], db, ledger, composer, tally, ct) == Next.Stop)
+                {
+                    // Whatever this worker claimed and did not hand over goes back at once, not when this process is taken for dead.
+                    await ledger.ReleaseAsync(chunk.Skip(i).Select(r => r.Id).ToList());
+                    return tally;
+                }
+            }
+        }
+        return tally;
+    }
+
+    /// <summary>Nothing was claimable: waits for rows due within <see cref="WaitHorizon"/>; false when the worker should stop.</summary>
+    private async Task<bool> WaitForDueAsync(DeliveryLedger ledger, int digestId, CancellationToken ct)
+    {
+        var left = await ledger.LeftAsync(digestId, ct);
+        if (left.NextDueUtc is not { } due || left.PausedUntilUtc is not null) return false;
+        var wait = due - clock.GetUtcNow().UtcDateTime;
+        if (wait > WaitHorizon) return false;
+        // Also the case of a claim that came back short while another worker's claim held the rows it picked.
+        try { await Task.Delay(wait > TimeSpan.FromMilliseconds(20) ? wait : TimeSpan.FromMilliseconds(20), clock, ct); }
+        catch (OperationCanceledException) { return false; }
+        return true;
+    }
+
+    private async Task<Next> SendOneAsync(Run run, DeliveryLedger.Row row, PublisherDbContext db, DeliveryLedger ledger, DigestComposer composer,
+        Tally tally, CancellationToken ct)
+    {
+        if (row.Status != MembershipStatus.Confirmed)
+        {
+            await ledger.FailUnsentAsync(row.Id, $"not sent: the member is {row.Status.ToString().ToLowerInvariant()}");
+            tally.Skipped++;
+            return Next.Go;
+        }
+        MimeMessage message;
+        try
+        {
+            message = composer.Personalize(run.Rendered, row.MembershipId, row.Email, row.Name, row.MessageId, run.BaseUrl);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A broken template or address for this recipient: nothing went out to them; the others go on.
+            logger.LogError(ex, "Composing delivery {Id} for {Email} failed; nothing was sent to them", row.Id, row.Email);
+            await ledger.FailUnsentAsync(row.Id, $"{NotComposed}{ex.GetType().Name}: {ex.Message}");
+            if (tally.Errors.Count < MaxErrorsReported) tally.Errors.Add($"delivery {row.Id} to {row.Email} was not composed: {ex.Message}");
+            run.Report($"delivery {row.Id} to {row.Email}: failed: not composed: {ex.Message}");
+            tally.Uncomposed.Add(row.Id);
+            tally.Failed++;
+            return Next.Go;
+        }
+        using (message)
+        {
+            if (!await ledger.SubmitAsync(row.Id))
+            {
+                logger.LogWarning("Delivery {Id} was taken back from this process before it was handed over; not sent by it", row.Id);
+                return Next.Go;
+            }
+            string reply;
+            try
+            {
+                reply = await transport.SendAsync(message, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return Next.Stop; // stopped before the message had wholly gone out: the row is released untried
+            }
+            catch (MailDeliveryException ex)
+            {
+                return await RecordFailureAsync(run, row, ex, db, ledger, tally);
+            }
+            catch (Exception ex)
+            {
+                // A failure the transport could not place: the server may have it. Never resent automatically.
+                await FinishAsync(ledger, row, DeliveryState.Unknown, $"{ex.GetType().Name}: {ex.Message}", run, tally);
+                return Next.Go;
+            }
+            // The server took it. From here nothing may turn the row into Failed or send it again: the mark is retried,
+            // and only if the database stays unreachable is the row left Submitting (Unknown once this process is gone).
+            await MarkSentAsync(run, row, ledger, db, reply, tally);
+            return Next.Go;
+        }
+    }
+
+    private async Task<Next> RecordFailureAsync(Run run, DeliveryLedger.Row row, MailDeliveryException ex, PublisherDbContext db, DeliveryLedger ledger, Tally tally)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        switch (ex.Failure)
+        {
+            case MailFailure.Permanent:
+                await FinishAsync(ledger, row, DeliveryState.Failed, ex.Reply, run, tally);
+                if (ex.RecipientRefused) await CountBounceAsync(db, row);
+                return Next.Go;
+            case MailFailure.Deferred:
+                var firstFailed = row.FirstFailedUtc ?? now;
+                if (retries.GaveUp(firstFailed, now))
+                {
+                    await FinishAsync(ledger, row, DeliveryState.Failed, $"gave up after {retries.RetryFor} of refusals: {ex.Reply}", run, tally);
+                    return Next.Go;
+                }
+                var due = now + retries.DelayAfter(row.Attempts + 1);
+                if (await ledger.DeferAsync(row.Id, due, firstFailed, ex.Reply))
+                {
+                    tally.Deferred++;
+                    run.Report($"delivery {row.Id} to {row.Email}: deferred until {due:u}: {ex.Reply}");
+                }
+                return Next.Go;
+            case MailFailure.Unavailable:
+                // Not this message's fault: the row goes back untried, and the whole digest waits for the server.
+                await ledger.ReleaseAsync([row.Id]);
+                var pause = await DigestPauses.PauseAsync(db, run.DigestId, ex.Reply, retries, now);
+                if (pause.UntilUtc is null)
+                {
+                    Interlocked.Add(ref run.GaveUp, pause.Failed);
+                    run.Report($"digest {run.DigestId}: {pause.Failed} deliveries failed: the mail server could not be reached for {retries.RetryFor}: {ex.Reply}");
+                }
+                run.Pause(ex.Reply, pause.UntilUtc);
+                logger.LogWarning("The mail server is unavailable ({Reply}); digest {Digest} is paused until {Until}", ex.Reply, run.DigestId, pause.UntilUtc);
+                return Next.Stop;
+            default:
+                await FinishAsync(ledger, row, DeliveryState.Unknown, ex.Reply, run, tally);
+                return Next.Go;
+        }
+    }
+
+    /// <summary>Records a handed-over row's final state; notices when the row was no longer this process's.</summary>
+    private async Task FinishAsync(DeliveryLedger ledger, DeliveryLedger.Row row, DeliveryState state, string reply, Run run, Tally tally)
+    {
+        bool mine = await ledger.FinishAsync(row.Id, state, reply);
+        if (state == DeliveryState.Unknown)
+        {
+            if (!mine) await ledger.RecordLostClaimAsync(row.Id, $"the outcome is unknown ({reply}), and the claim had been taken back meanwhile");
+            logger.LogWarning("Delivery {Id} to {Email} has an unknown outcome: {Reply}", row.Id, row.Email, reply);
+            tally.Unknown++;
+            run.Report($"delivery {row.Id} to {row.Email}: unknown: {reply}");
+            return;
+        }
+        if (!mine) logger.LogWarning("Delivery {Id} ({State}: {Reply}) had been taken back from this process meanwhile", row.Id, state, reply);
+        tally.Failed++;
+        run.Report($"delivery {row.Id} to {row.Email}: failed: {reply}");
+    }
+
+    private async Task MarkSentAsync(Run run, DeliveryLedger.Row row, DeliveryLedger ledger, PublisherDbContext db, string reply, Tally tally)
+    {
+        bool mine = false;
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                mine = await ledger.FinishAsync(row.Id, DeliveryState.Sent, reply);
+                break;
+            }
+            catch (Exception ex) when (attempt < 5)
+            {
+                logger.LogWarning(ex, "Recording delivery {Id} as sent failed (attempt {Attempt}); retrying", row.Id, attempt);
+                await Task.Delay(TimeSpan.FromSeconds(attempt), clock, CancellationToken.None);
+            }
+        }
+        if (!mine)
+        {
+            // Taken for dead while the server took it: the row may be resent by whoever took it back, or was already.
+            string why = $"the server accepted it ({reply}) after this process's claim had been taken back; it may have gone out twice";
+            await ledger.RecordLostClaimAsync(row.Id, why);
+            logger.LogError("Delivery {Id} to {Email}: {Why}", row.Id, row.Email, why);
+            tally.Unknown++;
+            run.Report($"delivery {row.Id} to {row.Email}: unknown: {why}");
+            return;
+        }
+        tally.Sent++;
+        try
+        {
+            if (run.TakePauseToClear()) await DigestPauses.ClearAsync(db, run.DigestId);
+            if (row.ConsecutiveBounces > 0)
+                await db.Memberships.Where(m => m.Id == row.MembershipId).ExecuteUpdateAsync(m => m.SetProperty(x => x.ConsecutiveBounces, 0), CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Book-keeping after delivery {Id} failed (pause or bounce count)", row.Id);
+        }
+    }
+
+    private async Task CountBounceAsync(PublisherDbContext db, DeliveryLedger.Row row)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        await db.Memberships.Where(m => m.Id == row.MembershipId)
+            .ExecuteUpdateAsync(m => m.SetProperty(x => x.ConsecutiveBounces, x => x.ConsecutiveBounces + 1), CancellationToken.None);
+        await db.Memberships.Where(m => m.Id == row.MembershipId && m.ConsecutiveBounces >= options.Value.Digests.HardBouncesBeforeBounced && m.Status == MembershipStatus.Confirmed)
+            .ExecuteUpdateAsync(m => m.SetProperty(x => x.Status, MembershipStatus.Bounced).SetProperty(x => x.BouncedUtc, now).SetProperty(x => x.UpdatedUtc, now),
+                CancellationToken.None);
+    }
+}

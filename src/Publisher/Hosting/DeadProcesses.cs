@@ -1,0 +1,45 @@
+using Microsoft.EntityFrameworkCore;
+using Publisher.Data;
+
+namespace Publisher.Hosting;
+
+/// <summary>
+/// Takes back what processes that stopped renewing their registration held. A ledger row a dead process had only
+/// claimed is Pending again; one it was handing to the server (Submitting) becomes Unknown, because the server may
+/// have it: only an admin sends it again. A confirmation mail it was sending is due again (a rare second mail, never
+/// none). Then the dead registrations are removed.
+/// </summary>
+public static class DeadProcesses
+{
+    public const string UnknownReason = "the process sending it stopped while handing it to the server; the server may have it";
+
+    public sealed record Recovered(int Pending, int Unknown, int Confirmations, IReadOnlyList<string> Dead);
+
+    public static async Task<Recovered> RecoverAsync(PublisherDbContext db, DateTime liveSince, DateTime now, CancellationToken ct = default)
+    {
+        // A process of this machine that is gone (a crash, then a restart) need not wait out its registration.
+        var instances = await db.HostProcesses.AsNoTracking().Where(p => p.SeenUtc >= liveSince && p.Instance != null)
+            .Select(p => new { p.Id, p.Instance }).ToListAsync(ct);
+        var gone = instances.Where(p => LocalProcess.IsGone(p.Instance)).Select(p => p.Id).ToList();
+        if (gone.Count > 0) await db.HostProcesses.Where(p => gone.Contains(p.Id)).ExecuteDeleteAsync(ct);
+
+        int unknown = await db.Database.ExecuteSqlAsync($"""
+            UPDATE "Deliveries" SET "State" = 'Unknown', "LastReply" = {UnknownReason}, "ClaimedBy" = NULL, "UpdatedUtc" = {now}
+            WHERE "State" = 'Submitting'
+              AND ("ClaimedBy" IS NULL OR "ClaimedBy" NOT IN (SELECT "Id" FROM "HostProcesses" WHERE "SeenUtc" >= {liveSince}))
+            """, ct);
+        int pending = await db.Database.ExecuteSqlAsync($"""
+            UPDATE "Deliveries" SET "State" = 'Pending', "ClaimedBy" = NULL, "UpdatedUtc" = {now}
+            WHERE "State" = 'Sending'
+              AND ("ClaimedBy" IS NULL OR "ClaimedBy" NOT IN (SELECT "Id" FROM "HostProcesses" WHERE "SeenUtc" >= {liveSince}))
+            """, ct);
+        int confirmations = await db.Database.ExecuteSqlAsync($"""
+            UPDATE "Memberships" SET "ConfirmationClaimedBy" = NULL
+            WHERE "ConfirmationClaimedBy" IS NOT NULL
+              AND "ConfirmationClaimedBy" NOT IN (SELECT "Id" FROM "HostProcesses" WHERE "SeenUtc" >= {liveSince})
+            """, ct);
+        var expired = await db.HostProcesses.Where(p => p.SeenUtc < liveSince).Select(p => p.Id).ToListAsync(ct);
+        if (expired.Count > 0) await db.HostProcesses.Where(p => expired.Contains(p.Id)).ExecuteDeleteAsync(ct);
+        return new Recovered(pending, unknown, confirmations, [.. gone, .. expired]);
+    }
+}

@@ -1,0 +1,186 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Hangfire;
+using Hangfire.Storage;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Publisher.Data;
+using Publisher.Digests;
+using Publisher.Email;
+using Publisher.Hosting;
+using Publisher.Subscribers;
+using Publisher.Tests.Support;
+
+namespace Publisher.Tests.Digests;
+
+/// <summary>The ledger's rules the fault suite does not single out: lost claims, resends, waiting rows, confirmations, zones.</summary>
+public sealed class DeliveryLedgerTests : IAsyncLifetime
+{
+    private readonly TempSite _site = new();
+    private readonly FaultySmtpServer _smtp = new();
+    private Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> _factory = null!;
+    private HttpClient _admin = null!;
+    private HookedTransport _transport = null!;
+
+    public async Task InitializeAsync()
+    {
+        var settings = _site.Settings();
+        foreach (var (k, v) in _smtp.Settings(maxConnections: 2)) settings[k] = v;
+        settings["Publisher:Digests:RetryDelays"] = "00:05:00"; // a deferred row waits through the whole test
+        _factory = new PublisherFactory(settings).WithWebHostBuilder(b => b.ConfigureTestServices(services =>
+            services.AddSingleton<IMailTransport>(sp => _transport = new HookedTransport(sp.GetRequiredService<SmtpMailTransport>()))));
+        _admin = _factory.CreateClient();
+        _admin.DefaultRequestHeaders.Authorization = new("Bearer", TempSite.AdminKey);
+        Assert.Equal(HttpStatusCode.Created, (await _admin.PostAsJsonAsync("/api/lists", new { name = "news" })).StatusCode);
+        _ = _factory.Services.GetRequiredService<IMailTransport>();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _factory.DisposeAsync();
+        await _smtp.DisposeAsync();
+        _site.Dispose();
+    }
+
+    private async Task PrepareAsync(int members)
+    {
+        var csv = "email,name\n" + string.Join('\n', Enumerable.Range(1, members).Select(i => $"r{i}@example.org,读者{i}"));
+        Assert.True((await _admin.PostAsync("/api/lists/news/subscribers/import?confirmed=true", new StringContent(csv, Encoding.UTF8, "text/csv"))).IsSuccessStatusCode);
+        Assert.True((await _admin.PostAsJsonAsync("/api/articles", new { title = "新文章", publishedAt = "2026-11-28 08:00", contentText = "正文。" })).IsSuccessStatusCode);
+    }
+
+    private async Task<int> MakeDigestAsync()
+    {
+        using var scope = _factory.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+        return (await scope.ServiceProvider.GetRequiredService<DigestPlanner>().CreateAsync(db.Lists.Single(l => l.Name == "news")))!.Id;
+    }
+
+    [Fact]
+    public async Task AMessageAcceptedAfterItsClaimWasTakenBackIsRecordedUnknownWithTheReasonAndNeverGoesOutAgain()
+    {
+        await PrepareAsync(20);
+        int digestId = await MakeDigestAsync();
+        // While r5's message is being handed over, the others take this process for dead (its renewals stopped, say)
+        // and take its claims back: r5's row becomes Unknown, the rows it had only claimed Pending.
+        _transport.Before = async message =>
+        {
+            if (message.To.Mailboxes.Single().Address != "r5@example.org") return;
+            using var scope = _factory.Services.CreateScope();
+            var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+            await DeadProcesses.RecoverAsync(db, liveSince: DateTime.UtcNow.AddMinutes(1), now: DateTime.UtcNow);
+        };
+
+        var outcome = await _factory.Services.GetRequiredService<DigestSender>().SendAsync(digestId, "http://feeds.example.test");
+        _transport.Before = _ => Task.CompletedTask;
+        await _factory.Services.GetRequiredService<DigestSender>().SendAsync(digestId, "http://feeds.example.test");
+
+        Assert.Equal(1, outcome.Unknown);
+        using var check = _factory.Services.CreateScope();
+        var rows = await check.ServiceProvider.GetRequiredService<PublisherDbContext>().Deliveries.AsNoTracking()
+            .Join(check.ServiceProvider.GetRequiredService<PublisherDbContext>().Subscribers, d => d.SubscriberId, s => s.Id, (d, s) => new { s.Email, d.State, d.LastReply })
+            .ToListAsync();
+        var r5 = rows.Single(r => r.Email == "r5@example.org");
+        Assert.Equal(DeliveryState.Unknown, r5.State);
+        Assert.Contains("after this process's claim had been taken back", r5.LastReply);
+        Assert.All(rows.Where(r => r.Email != "r5@example.org"), r => Assert.Equal(DeliveryState.Sent, r.State));
+        Assert.Empty(_smtp.Doubled());
+        Assert.Equal(20, _smtp.Delivered.Count);
+    }
+
+    [Fact]
+    public async Task ResendSendsOnlyTheRowAskedForAndGreylistedAddressesWaitWithoutHoldingUpTheRest()
+    {
+        await PrepareAsync(40);
+        _smtp.Refused["r1@example.org"] = true;
+        _smtp.Greylist = TimeSpan.FromMinutes(5);
+        _smtp.GreylistWhere = a => a is "r2@example.org" or "r3@example.org";
+
+        var response = await _admin.PostAsync("/api/lists/news/digests", null);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        string location = response.Headers.Location!.ToString();
+        var digest = await DigestApi.WaitAsync(_admin, location, d => DigestApi.Count(d, "sent") == 37 && DigestApi.Count(d, "failed") == 1 && d.GetProperty("waiting").GetInt32() == 2);
+        Assert.True(digest.GetProperty("nextTryAt").GetDateTime() > DateTime.UtcNow.AddMinutes(4)); // five minutes after their refusal
+        Assert.Equal(2, _smtp.GreylistRefusals);
+
+        _smtp.Refused.Clear();
+        int id = digest.GetProperty("id").GetInt32();
+        var failed = (await _admin.GetFromJsonAsync<JsonElement>($"/api/digests/{id}/deliveries?state=failed")).EnumerateArray().Single();
+        var resent = await _admin.PostAsync($"/api/digests/{id}/deliveries/{failed.GetProperty("id").GetInt64()}/resend", null);
+        Assert.Equal(HttpStatusCode.Accepted, resent.StatusCode);
+        var row = await DigestApi.WaitAsync(_admin, resent.Headers.Location!.ToString(), d => d.GetProperty("state").GetString() is "sent" or "failed" or "unknown");
+        Assert.Equal("sent", row.GetProperty("state").GetString());
+        Assert.Equal(2, _smtp.GreylistRefusals); // the resend touched nothing else
+        Assert.Equal(38, _smtp.Delivered.Select(d => d.Recipient).Distinct().Count());
+        Assert.Empty(_smtp.Doubled());
+    }
+
+    [Fact]
+    public async Task AConfirmationMailIsMarkedSentOnlyAfterTheServerTookItAndADeadProcesssClaimIsTakenBack()
+    {
+        using (var scope = _factory.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+            var list = db.Lists.Single(l => l.Name == "news");
+            // A member whose confirmation mail a process that died was sending.
+            var now = DateTime.UtcNow;
+            db.Memberships.Add(new Membership
+            {
+                List = list, Subscriber = new Subscriber { Email = "orphan@example.org", EmailKey = "orphan@example.org", CreatedUtc = now, UpdatedUtc = now },
+                Status = MembershipStatus.Unconfirmed, SubscribedUtc = now, UpdatedUtc = now, ConfirmationRequestedUtc = now, ConfirmationClaimedBy = "gone:1:0123",
+            });
+            await db.SaveChangesAsync();
+        }
+        var states = new List<(string Email, DateTime? SentUtc, string? ClaimedBy)>();
+        _transport.Before = async message =>
+        {
+            using var scope = _factory.Services.CreateScope();
+            var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+            string email = message.To.Mailboxes.Single().Address;
+            var m = await db.Memberships.AsNoTracking().SingleAsync(x => x.Subscriber.Email == email);
+            lock (states) states.Add((email, m.ConfirmationSentUtc, m.ConfirmationClaimedBy));
+        };
+
+        var client = _factory.CreateClient();
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsJsonAsync("/subscribe", new { email = "new@example.org", list = "news" })).StatusCode);
+        await _factory.Services.GetRequiredService<DigestResumer>().RunOnceAsync();
+        await Eventually.HoldsAsync(() => Task.FromResult(_smtp.Delivered.Count == 2), TimeSpan.FromSeconds(30), "both confirmation mails are sent");
+
+        var lease = _factory.Services.GetRequiredService<ProcessLease>();
+        Assert.Equal(["new@example.org", "orphan@example.org"], states.Select(s => s.Email).Order());
+        Assert.All(states, s => Assert.Equal((null, lease.Id), (s.SentUtc, s.ClaimedBy))); // claimed by this process, not yet marked sent
+        using var check = _factory.Services.CreateScope();
+        var after = await check.ServiceProvider.GetRequiredService<PublisherDbContext>().Memberships.AsNoTracking().ToListAsync();
+        Assert.All(after, m => Assert.True(m.ConfirmationSentUtc is not null && m.ConfirmationClaimedBy is null));
+    }
+
+    [Fact]
+    public async Task ADigestIsDatedInItsListsZoneAndAListWithAZoneThisMachineDoesNotKnowIsNotScheduled()
+    {
+        await using var scope = _factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+        var list = db.Lists.Single(l => l.Name == "news");
+        list.TimeZone = "America/New_York";
+        var article = new Publisher.Articles.Article
+        {
+            Slug = "a", SourceKey = "a", ContentHash = "", Title = "新文章", Summary = "", BodyHtml = "", BodyText = "", PublishedUtc = new DateTime(2026, 11, 27, 12, 0, 0, DateTimeKind.Utc),
+        };
+        // 02:00 UTC on the 28th is the 28th in Shanghai (the site's zone) and still the 27th in New York.
+        var made = new DateTimeOffset(2026, 11, 28, 2, 0, 0, TimeSpan.Zero);
+        var rendered = await scope.ServiceProvider.GetRequiredService<DigestComposer>().RenderAsync(list, [article], 0, "http://feeds.example.test", made);
+        Assert.Contains("2026年11月27日", rendered.Email.Subject);
+
+        var schedules = _factory.Services.GetRequiredService<DigestSchedules>();
+        await schedules.SyncAsync();
+        using var connection = _factory.Services.GetRequiredService<JobStorage>().GetConnection();
+        Assert.Contains(connection.GetRecurringJobs(), j => j.Id == DigestSchedules.JobId(list.Id));
+        await db.Lists.Where(l => l.Id == list.Id).ExecuteUpdateAsync(l => l.SetProperty(x => x.TimeZone, "Mars/Olympus_Mons"));
+        await schedules.SyncAsync();
+        Assert.DoesNotContain(connection.GetRecurringJobs(), j => j.Id == DigestSchedules.JobId(list.Id));
+        var error = Assert.Throws<TimeZoneNotFoundException>(() => MailingLists.Zone(db.Lists.AsNoTracking().Single(l => l.Id == list.Id)));
+        Assert.Contains("'news'", error.Message);
+    }
+}
