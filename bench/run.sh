@@ -178,20 +178,15 @@ INGEST2_RATE=$(awk -v n="$UNCHANGED" -v ms="$INGEST2_MS" 'BEGIN{printf "%.0f", n
 log "ingest #2: $UNCHANGED unchanged in $INGEST2_MS ms = $INGEST2_RATE articles/s"
 DB_MB=$(du -sm "$DATA" | cut -f1)
 
-# ---------------------------------------------------------------- diagnostics: where a rebuild's time goes
-# Not part of (a)-(c): two verbs over the same database. `articles list` runs the same query a rebuild
-# starts with (every article, bodies included); `feeds export` runs that query and builds every feed page
-# once (it writes only the first pages). Each also pays the start-up cost measured above.
-t=$(now_ns); "${PUB[@]}" articles list >/dev/null 2>&1 || die "articles list failed"; LIST_MS=$(ms_since "$t")
+# ---------------------------------------------------------------- diagnostics
+# Not part of (a)-(c): `feeds export` loads the feed index and builds the first page of every feed (RSS, Atom,
+# JSON; gzip and Brotli too), which is what the service keeps ready. It also pays the start-up cost measured above.
 t=$(now_ns)
 "${PUB[@]}" --Publisher:Site:BaseUrl=http://127.0.0.1:1 feeds export --out "$WORK/export" >"$WORK/export.txt" 2>&1 || die "feeds export failed"
 EXPORT_MS=$(ms_since "$t")
-# What one rebuild makes (page size 50): an RSS feed plus every Atom and JSON page, for the site and each category.
-DOCS=$(cut -f5 "$WORK/manifest.txt" | sort | uniq -c | awk -v total="$COUNT" -v ps=50 '
-  function pages(n) { return n > ps ? int((n + ps - 1) / ps) : 1 }
-  function add(n) { docs += 1 + 2 * pages(n); items += (n < ps ? n : ps) + 2 * n }
-  { add($1) } END { add(total); printf "%d documents holding %d items", docs, items }')
-log "diagnostics: articles list $LIST_MS ms, feeds export $EXPORT_MS ms; a rebuild makes $DOCS"
+FEEDS=$(( $(cut -f5 "$WORK/manifest.txt" | sort -u | wc -l) + 1 ))
+DOCS="$FEEDS feeds x 3 formats = $((FEEDS * 3)) first-page documents kept ready (each also gzip and Brotli)"
+log "diagnostics: feeds export $EXPORT_MS ms; $DOCS"
 
 # ---------------------------------------------------------------- (b) rebuild and publish latency
 PORT=$(free_port)
@@ -280,6 +275,10 @@ P2="second new article, same service: rebuild $REBUILD_MS ms; copy -> in rss.xml
 wait_idle "$SVC_PID" 60
 mkdir -p "$WORK/www/feeds" "$WORK/nginx"
 curl -fsS "$URL/feeds/rss.xml" -o "$WORK/www/feeds/rss.xml"
+# The service's gzip bytes, as made once per document; nginx's gzip_static serves this very file.
+curl -fsS -H 'Accept-Encoding: gzip' "$URL/feeds/rss.xml" -o "$WORK/www/feeds/rss.xml.gz"
+touch -r "$WORK/www/feeds/rss.xml" "$WORK/www/feeds/rss.xml.gz"
+BR_BYTES=$(curl -fsS -H 'Accept-Encoding: br' "$URL/feeds/rss.xml" | wc -c)
 chmod -R a+rX "$WORK/www"
 FEED_BYTES=$(stat -c %s "$WORK/www/feeds/rss.xml")
 NGINX_PORT=$(free_port)
@@ -296,6 +295,8 @@ http {
     sendfile on;
     tcp_nopush on;
     keepalive_requests 1000000;   # Kestrel has no per-connection request limit either
+    gzip_static on;               # serves rss.xml.gz (the service's own gzip bytes) to clients that accept gzip
+    gzip_vary on;                 # with Vary: Accept-Encoding, as the service sends
     types { application/rss+xml xml; }
     default_type application/octet-stream;
     client_body_temp_path $WORK/nginx/body;
@@ -316,7 +317,11 @@ for ((i = 0; i < 100; i++)); do curl -fsS -o /dev/null "$NGINX_URL/feeds/rss.xml
 curl -fsS "$URL/feeds/rss.xml" -o "$WORK/from-service.xml"
 curl -fsS "$NGINX_URL/feeds/rss.xml" -o "$WORK/from-nginx.xml" || die "nginx does not serve the file; see $RESULTS/error.log"
 cmp "$WORK/from-service.xml" "$WORK/from-nginx.xml" || die "the service and nginx serve different bytes"
-log "both serve the same $FEED_BYTES bytes (cmp ok)"
+curl -fsS -H 'Accept-Encoding: gzip' "$URL/feeds/rss.xml" -o "$WORK/from-service.xml.gz"
+curl -fsS -H 'Accept-Encoding: gzip' "$NGINX_URL/feeds/rss.xml" -o "$WORK/from-nginx.xml.gz"
+cmp "$WORK/from-service.xml.gz" "$WORK/from-nginx.xml.gz" || die "the service and nginx serve different gzip bytes"
+GZ_BYTES=$(stat -c %s "$WORK/from-nginx.xml.gz")
+log "both serve the same $FEED_BYTES bytes, and the same $GZ_BYTES gzip bytes (cmp ok); Brotli $BR_BYTES bytes"
 
 tree_ticks() { # CPU ticks (1/100 s) used so far by process $1 and its children (nginx's workers)
   local p t=0
@@ -324,15 +329,15 @@ tree_ticks() { # CPU ticks (1/100 s) used so far by process $1 and its children 
   echo $t
 }
 declare -A CPU_USED BUSY_BEFORE
-run_wrk() { # name url pid
+run_wrk() { # name url pid [extra wrk arguments]
   local out=$WORK/wrk-$1.txt t0
   log "wrk warm-up $WRK_WARMUP against $1"
-  wrk -t2 -c64 -d"$WRK_WARMUP" "$2" >"$WORK/wrk-$1-warmup.txt" 2>&1
+  wrk -t2 -c64 -d"$WRK_WARMUP" "${@:4}" "$2" >"$WORK/wrk-$1-warmup.txt" 2>&1
   BUSY_BEFORE[$1]=$(cpu_busy 2)
-  log "wrk -t2 -c64 -d$WRK_DURATION --latency $2 (machine ${BUSY_BEFORE[$1]}% busy just before)"
+  log "wrk -t2 -c64 -d$WRK_DURATION --latency ${*:4} $2 (machine ${BUSY_BEFORE[$1]}% busy just before)"
   t0=$(tree_ticks "$3")
   phase "wrk-$1"
-  wrk -t2 -c64 -d"$WRK_DURATION" --latency "$2" >"$out" 2>&1
+  wrk -t2 -c64 -d"$WRK_DURATION" --latency "${@:4}" "$2" >"$out" 2>&1
   phase_end "wrk-$1"
   CPU_USED[$1]=$(awk -v t=$(( $(tree_ticks "$3") - t0 )) -v d="${WRK_DURATION%s}" 'BEGIN {printf "%.2f", t / 100 / d}')
   cat "$out" >&2
@@ -351,9 +356,16 @@ wait_idle "$SVC_PID" 60
 run_wrk service "$URL/feeds/rss.xml" "$SVC_PID"
 SVC_STATUS=$(grep -E '^(VmHWM|VmRSS)' "/proc/$SVC_PID/status" | awk '{printf "%s %d MB ", $1, $2/1024}')
 run_wrk nginx "$NGINX_URL/feeds/rss.xml" "$NGINX_PID"
+wait_idle "$SVC_PID" 60
+run_wrk service-gzip "$URL/feeds/rss.xml" "$SVC_PID" -H 'Accept-Encoding: gzip'
+run_wrk nginx-gzip "$NGINX_URL/feeds/rss.xml" "$NGINX_PID" -H 'Accept-Encoding: gzip'
+SVC_PEAK=$(awk '/^VmHWM/ {printf "%d", $2/1024}' "/proc/$SVC_PID/status")
+SVC_RSS_END=$(awk '/^VmRSS/ {printf "%d", $2/1024}' "/proc/$SVC_PID/status")
 SVC_RPS=$(wrk_rps service) NGINX_RPS=$(wrk_rps nginx)
-[[ -n $SVC_RPS && -n $NGINX_RPS ]] || die "could not read Requests/sec from wrk's output"
+SVC_GZ_RPS=$(wrk_rps service-gzip) NGINX_GZ_RPS=$(wrk_rps nginx-gzip)
+[[ -n $SVC_RPS && -n $NGINX_RPS && -n $SVC_GZ_RPS && -n $NGINX_GZ_RPS ]] || die "could not read Requests/sec from wrk's output"
 RATIO=$(awk -v a="$SVC_RPS" -v b="$NGINX_RPS" 'BEGIN{printf "%.2f", a/b}')
+GZ_RATIO=$(awk -v a="$SVC_GZ_RPS" -v b="$NGINX_GZ_RPS" 'BEGIN{printf "%.2f", a/b}')
 LOAD_END=$(loadavg)
 OTHERS=$(others_during)
 
@@ -369,8 +381,8 @@ OTHERS=$(others_during)
   echo "(a) ingest (process start included; an empty ingest costs $STARTUP_MS ms)"
   echo "    first run, all added:     $ADDED in $INGEST1_MS ms = $INGEST1_RATE articles/s"
   echo "    second run, all unchanged: $UNCHANGED in $INGEST2_MS ms = $INGEST2_RATE articles/s"
-  echo "    diagnostics: 'articles list' (loads every article) $LIST_MS ms; 'feeds export' (loads, builds every page) $EXPORT_MS ms"
-  echo "                 one rebuild makes $DOCS"
+  echo "    diagnostics: 'feeds export' (loads the index, builds every first page) $EXPORT_MS ms"
+  echo "                 $DOCS"
   echo "(b) rebuild and publish"
   echo "    service start: /healthz after $HEALTHZ_MS ms, first build of $COUNT articles logged after $FIRST_BUILD_WALL_MS ms (reported $FIRST_BUILD_MS ms)"
   echo "    $P1"
@@ -382,6 +394,13 @@ OTHERS=$(others_during)
   echo "             server CPU ${CPU_USED[nginx]} cores on average; machine ${BUSY_BEFORE[nginx]}% busy just before"
   echo "    ratio service/nginx: $RATIO"
   echo "    service memory after its wrk run: $SVC_STATUS"
+  echo "(c') serving /feeds/rss.xml gzip ($GZ_BYTES bytes; Brotli $BR_BYTES bytes), same wrk with -H 'Accept-Encoding: gzip'; nginx gzip_static"
+  echo "    service: $SVC_GZ_RPS req/s ($(wrk_lat service-gzip); $(wrk_xfer service-gzip)/s), errors: $(wrk_errors service-gzip)"
+  echo "             server CPU ${CPU_USED[service-gzip]} cores on average; machine ${BUSY_BEFORE[service-gzip]}% busy just before"
+  echo "    nginx:   $NGINX_GZ_RPS req/s ($(wrk_lat nginx-gzip); $(wrk_xfer nginx-gzip)/s), errors: $(wrk_errors nginx-gzip)"
+  echo "             server CPU ${CPU_USED[nginx-gzip]} cores on average; machine ${BUSY_BEFORE[nginx-gzip]}% busy just before"
+  echo "    ratio service/nginx (gzip): $GZ_RATIO"
+  echo "memory:   service peak RSS (VmHWM) after ingest, publishing and all four wrk runs: $SVC_PEAK MB; current $SVC_RSS_END MB"
   echo "=============================================================="
 } | tee "$WORK/summary.txt"
 log "logs and wrk output copied to ${RESULTS#"$ROOT"/} on exit"

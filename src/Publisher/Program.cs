@@ -10,6 +10,7 @@ using Publisher.Digests;
 using Publisher.Email;
 using Publisher.Pages;
 using Publisher.Subscribers;
+using Publisher.WebSub;
 
 var (hostArgs, verbArgs) = CommandLineArgs.Split(args);
 bool isVerb = verbArgs.Length > 0;
@@ -20,6 +21,7 @@ builder.AddData();
 builder.AddHosting();
 builder.AddArticles();
 builder.AddFeeds();
+builder.AddWebSub();
 builder.AddPages();
 builder.AddAdmin();
 builder.AddEmail();
@@ -53,13 +55,14 @@ catch (OptionsValidationException ex)
 }
 
 app.UseExceptionHandler();
+app.UseFeeds();
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
 
 app.MapPages();
-app.MapFeeds();
+app.MapWebSub();
 app.MapArticlesApi();
 app.MapSubscribers();
 app.MapDigests();

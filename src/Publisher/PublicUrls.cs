@@ -7,8 +7,15 @@ public static class PublicUrls
     {
         string? configured = configuration[$"{PublisherOptions.Section}:Site:BaseUrl"];
         if (!string.IsNullOrWhiteSpace(configured)) return configured.TrimEnd('/');
+        return ListenUrls(configuration).First();
+    }
+
+    /// <summary>The addresses in <c>urls</c> (or the default), wildcards read as localhost, without trailing slashes.</summary>
+    public static IEnumerable<string> ListenUrls(IConfiguration configuration)
+    {
         string urls = configuration["urls"] ?? Program.DefaultUrl;
-        string first = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)[0];
-        return first.Replace("://*", "://localhost").Replace("://+", "://localhost").Replace("://0.0.0.0", "://localhost").TrimEnd('/');
+        return urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(u => u.Replace("://*", "://localhost").Replace("://+", "://localhost").Replace("://0.0.0.0", "://localhost")
+                .Replace("://[::]", "://localhost").TrimEnd('/'));
     }
 }

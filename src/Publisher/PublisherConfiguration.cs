@@ -40,6 +40,7 @@ public static class PublisherConfiguration
         builder.Services.AddOptions<PublisherOptions>().BindConfiguration(PublisherOptions.Section).ValidateOnStart();
         builder.Services.AddSingleton<IValidateOptions<PublisherOptions>, PublisherOptionsValidator>();
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<SiteAddresses>();
         return builder;
     }
 }

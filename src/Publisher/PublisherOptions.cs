@@ -20,6 +20,7 @@ public sealed class PublisherOptions
     public DatabaseOptions Database { get; set; } = new();
     public FeedOptions Feeds { get; set; } = new();
     public ArticleOptions Articles { get; set; } = new();
+    public WebSubOptions WebSub { get; set; } = new();
 
     public string FullDataPath => Path.GetFullPath(DataPath);
     public string FullArticlesPath => Path.GetFullPath(ArticlesPath);
@@ -34,6 +35,14 @@ public sealed class SiteOptions
     public string? BaseUrl { get; set; }
     /// <summary>IANA zone for article times that carry none; empty means Asia/Shanghai on zh-* sites, else UTC.</summary>
     public string? TimeZone { get; set; }
+    /// <summary>
+    /// Without BaseUrl: the Host values (comma-separated, host or host:port) whose requests get links under their own
+    /// base. Empty means the addresses the service listens on and localhost on their ports.
+    /// </summary>
+    public string? AllowedHosts { get; set; }
+
+    public static IEnumerable<string> SplitHosts(string hosts) =>
+        hosts.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     public bool IsChinese => Language.StartsWith("zh", StringComparison.OrdinalIgnoreCase);
 }
@@ -56,6 +65,20 @@ public sealed class FeedOptions
 {
     [Range(1, 1000)]
     public int PageSize { get; set; } = 50;
+    /// <summary>Memory for feed pages built on request (deeper pages, other allowed hosts); the least recently used go first.</summary>
+    [Range(1, 4096)]
+    public int PageCacheMegabytes { get; set; } = 32;
+}
+
+public sealed class WebSubOptions
+{
+    /// <summary>An outside hub to announce in the feeds and ping on changes; empty means the built-in hub at /websub.</summary>
+    public string? Hub { get; set; }
+    /// <summary>Lease granted when a subscriber asks for none, and the longest granted.</summary>
+    [Range(60, 365 * 86400)]
+    public int DefaultLeaseSeconds { get; set; } = 10 * 86400;
+    [Range(60, 365 * 86400)]
+    public int MaxLeaseSeconds { get; set; } = 30 * 86400;
 }
 
 public sealed class ArticleOptions

@@ -17,6 +17,15 @@ public sealed class PublisherOptionsValidator : IValidateOptions<PublisherOption
             errors.Add($"Publisher:Site:TimeZone '{o.Site.TimeZone}' is not a known IANA time zone.");
         if (string.IsNullOrWhiteSpace(o.Site.Title)) errors.Add("Publisher:Site:Title must not be empty.");
         if (o.Feeds.PageSize is < 1 or > 1000) errors.Add("Publisher:Feeds:PageSize must be between 1 and 1000.");
+        if (o.Feeds.PageCacheMegabytes is < 1 or > 4096) errors.Add("Publisher:Feeds:PageCacheMegabytes must be between 1 and 4096.");
+        foreach (var host in SiteOptions.SplitHosts(o.Site.AllowedHosts ?? ""))
+            if (Uri.CheckHostName(host.Split(':')[0].Trim('[', ']')) == UriHostNameType.Unknown || host.Contains('/') || host.Contains('*'))
+                errors.Add($"Publisher:Site:AllowedHosts: '{host}' is not a host or host:port.");
+        if (!string.IsNullOrWhiteSpace(o.WebSub.Hub)
+            && (!Uri.TryCreate(o.WebSub.Hub, UriKind.Absolute, out var hub) || (hub.Scheme != "http" && hub.Scheme != "https")))
+            errors.Add($"Publisher:WebSub:Hub must be an absolute http(s) URL, not '{o.WebSub.Hub}'.");
+        if (o.WebSub.DefaultLeaseSeconds < 60 || o.WebSub.MaxLeaseSeconds < o.WebSub.DefaultLeaseSeconds)
+            errors.Add("Publisher:WebSub:DefaultLeaseSeconds must be at least 60 and at most Publisher:WebSub:MaxLeaseSeconds.");
         if (o.Articles.MaxFileBytes < 1) errors.Add("Publisher:Articles:MaxFileBytes must be positive.");
         if (o.Articles.RescanSeconds is < 1 or > 86400) errors.Add("Publisher:Articles:RescanSeconds must be between 1 and 86400.");
         if (o.AdminApiKey is { } key && key.Length is > 0 and < 16) errors.Add("Publisher:AdminApiKey must be at least 16 characters.");

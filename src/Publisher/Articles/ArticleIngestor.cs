@@ -15,6 +15,7 @@ public sealed class ArticleIngestor(PublisherDbContext db, IOptions<PublisherOpt
 {
     public static readonly string[] FileExtensions = [".txt", ".md", ".markdown"];
     private const int BatchSize = 500;
+    private const int LookupChunk = 1000;
 
     private readonly PublisherOptions _options = options.Value;
     private readonly TimeZoneInfo _zone = ArticleDates.ZoneFor(options.Value.Site);
@@ -27,35 +28,41 @@ public sealed class ArticleIngestor(PublisherDbContext db, IOptions<PublisherOpt
 
     public async Task<List<IngestResult>> IngestFilesAsync(IReadOnlyCollection<string> files, CancellationToken ct = default)
     {
-        var known = await db.Articles.AsNoTracking()
-            .Select(a => new { a.Id, a.SourceKey, a.ContentHash, a.Slug, a.Title })
-            .ToDictionaryAsync(a => a.SourceKey, StringComparer.Ordinal, ct);
-        var slugs = known.Values.Select(a => a.Slug).ToHashSet(StringComparer.Ordinal);
-
+        // Known hashes are looked up a chunk of files at a time, and slugs only once a new article needs one: the
+        // service's start-up scan of 100,000 unchanged files then holds a chunk's rows, not every row's.
+        HashSet<string>? slugs = null;
         var results = new List<IngestResult>(files.Count);
         var batch = new List<(Article Article, IngestOutcome Outcome)>();
-        foreach (var file in files)
+        foreach (var chunk in files.Chunk(LookupChunk))
         {
-            ct.ThrowIfCancellationRequested();
-            string key = SourceKeyOf(file);
-            known.TryGetValue(key, out var existing);
-            var read = await ReadFileAsync(file, existing?.ContentHash, ct);
-            if (read.Unchanged) { results.Add(new(IngestOutcome.Unchanged, existing!.Slug, existing.Title)); continue; }
-            if (read.Error is not null) { results.Add(new(IngestOutcome.Rejected, DisplayName(file), read.Error)); continue; }
-            var parsed = read.Draft!;
-            if (existing is null)
+            var keys = chunk.Select(SourceKeyOf).ToArray();
+            var known = await db.Articles.AsNoTracking().Where(a => EF.Parameter(keys).Contains(a.SourceKey))
+                .Select(a => new { a.Id, a.SourceKey, a.ContentHash, a.Slug, a.Title })
+                .ToDictionaryAsync(a => a.SourceKey, StringComparer.Ordinal, ct);
+            for (int i = 0; i < chunk.Length; i++)
             {
-                var article = NewArticle(parsed, key, read.Hash, read.Format, Path.GetFileNameWithoutExtension(file), slugs);
-                db.Articles.Add(article);
-                batch.Add((article, IngestOutcome.Added));
+                ct.ThrowIfCancellationRequested();
+                string file = chunk[i], key = keys[i];
+                known.TryGetValue(key, out var existing);
+                var read = await ReadFileAsync(file, existing?.ContentHash, ct);
+                if (read.Unchanged) { results.Add(new(IngestOutcome.Unchanged, existing!.Slug, existing.Title)); continue; }
+                if (read.Error is not null) { results.Add(new(IngestOutcome.Rejected, DisplayName(file), read.Error)); continue; }
+                var parsed = read.Draft!;
+                if (existing is null)
+                {
+                    slugs ??= (await db.Articles.Select(a => a.Slug).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+                    var article = NewArticle(parsed, key, read.Hash, read.Format, Path.GetFileNameWithoutExtension(file), slugs);
+                    db.Articles.Add(article);
+                    batch.Add((article, IngestOutcome.Added));
+                }
+                else
+                {
+                    var article = await db.Articles.SingleAsync(a => a.Id == existing.Id, ct);
+                    Apply(article, parsed, read.Hash, read.Format);
+                    batch.Add((article, IngestOutcome.Updated));
+                }
+                if (batch.Count >= BatchSize) await FlushAsync(batch, results, ct);
             }
-            else
-            {
-                var article = await db.Articles.SingleAsync(a => a.Id == existing.Id, ct);
-                Apply(article, parsed, read.Hash, read.Format);
-                batch.Add((article, IngestOutcome.Updated));
-            }
-            if (batch.Count >= BatchSize) await FlushAsync(batch, results, ct);
         }
         await FlushAsync(batch, results, ct);
         return results;
@@ -85,7 +92,7 @@ public sealed class ArticleIngestor(PublisherDbContext db, IOptions<PublisherOpt
         }
         await db.SaveChangesAsync(ct);
         db.ChangeTracker.Clear();
-        changes.Notify();
+        changes.Changed([article.Id]);
         return new(outcome, article.Slug, article.Title);
     }
 
@@ -95,8 +102,8 @@ public sealed class ArticleIngestor(PublisherDbContext db, IOptions<PublisherOpt
         await db.SaveChangesAsync(ct);
         db.ChangeTracker.Clear();
         foreach (var (article, outcome) in batch) results.Add(new(outcome, article.Slug, article.Title));
+        changes.Changed(batch.Select(b => b.Article.Id));
         batch.Clear();
-        changes.Notify();
     }
 
     private Article NewArticle(ArticleDraft draft, string key, string hash, ArticleFormat format, string fallbackSlug, HashSet<string> taken)
@@ -112,13 +119,17 @@ public sealed class ArticleIngestor(PublisherDbContext db, IOptions<PublisherOpt
         {
             Uid = Guid.NewGuid(), Slug = slug, SourceKey = key, ContentHash = hash,
             Title = "", Summary = "", BodyHtml = "", BodyText = "", CreatedUtc = now,
+            FirstPublishedOn = DateOnly.FromDateTime(draft.PublishedAt.DateTime),
         };
         Apply(article, draft, hash, format);
+        // Never edited yet: its content last changed when it was published, not when this process read it.
+        article.UpdatedUtc = article.PublishedUtc;
         return article;
     }
 
     private void Apply(Article article, ArticleDraft draft, string hash, ArticleFormat format)
     {
+        var before = ReaderVisible(article);
         article.ContentHash = hash;
         article.Format = format;
         article.Title = draft.Title;
@@ -133,8 +144,17 @@ public sealed class ArticleIngestor(PublisherDbContext db, IOptions<PublisherOpt
         article.Tags = string.Join('\n', draft.Tags);
         article.PublishedUtc = draft.PublishedAt.UtcDateTime;
         article.PublishedOffsetMinutes = (int)draft.PublishedAt.Offset.TotalMinutes;
-        article.UpdatedUtc = clock.GetUtcNow().UtcDateTime;
+        // Atom's "updated" moves only when readers would see a difference; new bytes in the page chrome change nothing.
+        if (ReaderVisible(article) != before)
+        {
+            var now = clock.GetUtcNow().UtcDateTime;
+            article.UpdatedUtc = now > article.PublishedUtc ? now : article.PublishedUtc;
+        }
     }
+
+    /// <summary>Everything a feed or page shows of the article, to tell a real edit from a re-save.</summary>
+    private static string ReaderVisible(Article a) => string.Join('\u0001', a.Title, a.Summary, a.BodyHtml, a.Author, a.Source, a.Category,
+        a.Tags, a.PublishedUtc.Ticks, a.PublishedOffsetMinutes);
 
     private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
 

@@ -36,33 +36,35 @@ public static class ArticlesApi
         return TypedResults.Ok(new PageOf<ArticleItem>(rows.Select(ToItem).ToList(), total, p, size));
     }
 
-    public static async Task<Results<Ok<ArticleDetail>, ProblemHttpResult>> Get(string slug, PublisherDbContext db, CancellationToken ct)
+    public static async Task<Results<Ok<ArticleDetail>, ProblemHttpResult>> Get(string slug, PublisherDbContext db, SiteAddresses addresses, CancellationToken ct)
     {
         var a = await db.Articles.AsNoTracking().SingleOrDefaultAsync(x => x.Slug == slug, ct);
         if (a is null) return NotFound(slug);
-        return TypedResults.Ok(new ArticleDetail("urn:uuid:" + a.Uid, a.Slug, a.Title, a.PublishedAt, a.UpdatedAt, a.Category, a.Author, a.Source,
+        return TypedResults.Ok(new ArticleDetail(FeedBuilder.EntryId(addresses.IdHost, a), a.Slug, a.Title, a.PublishedAt, a.UpdatedAt, a.Category, a.Author, a.Source,
             a.TagList.ToList(), a.Summary, a.BodyHtml, a.SourceKey));
     }
 
     public static async Task<Results<Created<IngestResponse>, Ok<IngestResponse>, ValidationProblem>> Post(ArticleInput input, ArticleIngestor ingestor,
-        FeedCache feeds, IOptions<PublisherOptions> options, CancellationToken ct)
+        FeedStore feeds, PublisherDbContext db, IOptions<PublisherOptions> options, CancellationToken ct)
     {
         var errors = input.TryToDraft(ArticleDates.ZoneFor(options.Value.Site), out var draft);
         if (draft is null) return TypedResults.ValidationProblem(errors, title: "The article is not valid");
         var result = await ingestor.IngestDraftAsync(draft, input.Hash(), ct);
         // The caller may fetch the feeds next: publish before answering.
-        if (result.Outcome != IngestOutcome.Unchanged) await feeds.RebuildAsync(ct);
+        if (result.Outcome != IngestOutcome.Unchanged)
+            await feeds.ApplyAsync(new HashSet<int>(await db.Articles.Where(a => a.Slug == result.Name).Select(a => a.Id).ToListAsync(ct)), ct);
         var body = new IngestResponse(result.Outcome.ToString().ToLowerInvariant(), result.Name, result.Detail);
         return result.Outcome == IngestOutcome.Added
             ? TypedResults.Created($"/api/articles/{Uri.EscapeDataString(result.Name)}", body)
             : TypedResults.Ok(body);
     }
 
-    public static async Task<Results<NoContent, ProblemHttpResult>> Delete(string slug, PublisherDbContext db, FeedCache feeds, CancellationToken ct)
+    public static async Task<Results<NoContent, ProblemHttpResult>> Delete(string slug, PublisherDbContext db, FeedStore feeds, CancellationToken ct)
     {
+        var ids = await db.Articles.Where(a => a.Slug == slug).Select(a => a.Id).ToListAsync(ct);
         int deleted = await db.Articles.Where(a => a.Slug == slug).ExecuteDeleteAsync(ct);
         if (deleted == 0) return NotFound(slug);
-        await feeds.RebuildAsync(ct);
+        await feeds.ApplyAsync(ids.ToHashSet(), ct);
         return TypedResults.NoContent();
     }
 

@@ -10,17 +10,22 @@ namespace Publisher.Articles;
 /// </summary>
 public static class ScrapedPageParser
 {
+    // English labels only count as whole words ("Date:", not the end of "Update:"); Chinese ones anywhere.
     private static readonly Regex MetaLabelPattern = new(
-        "(?<label>" + string.Join("|", ScrapedPageRules.MetaLabels.Select(l => Regex.Escape(l.Label))) + @")\s*[:：]");
+        "(?<![A-Za-z])(?<label>" + string.Join("|", ScrapedPageRules.MetaLabels.Select(l => Regex.Escape(l.Label))) + @")\s*[:：]", RegexOptions.IgnoreCase);
 
     private static readonly Regex BreadcrumbPattern = new(
-        @"^(?:" + string.Join("|", ScrapedPageRules.BreadcrumbLabels.Select(Regex.Escape)) + @")\s*(?:[:：]|(?=\s*(?:>|＞|»|›)))");
+        @"^(?:" + string.Join("|", ScrapedPageRules.BreadcrumbLabels.Select(Regex.Escape)) + @")\s*(?:[:：]|(?=\s*(?:>|＞|»|›)))", RegexOptions.IgnoreCase);
 
     private static readonly Regex SeparatorPattern = new(
         @"\s*(?:" + string.Join("|", ScrapedPageRules.BreadcrumbSeparators.Select(Regex.Escape)) + @")\s*");
 
+    private static readonly Regex HomeFirst = new(
+        @"^(?:" + string.Join("|", ScrapedPageRules.HomeWords.Select(Regex.Escape)) + @")(?=\s*(?:" +
+        string.Join("|", ScrapedPageRules.BreadcrumbSeparators.Where(s => s != "|").Select(s => Regex.Escape(s.Trim()))) + "))");
+
     private static readonly Dictionary<string, MetaField> FieldOf =
-        ScrapedPageRules.MetaLabels.ToDictionary(l => l.Label, l => l.Field);
+        ScrapedPageRules.MetaLabels.ToDictionary(l => l.Label, l => l.Field, StringComparer.OrdinalIgnoreCase);
 
     public static ArticleRead Parse(string text, TimeZoneInfo zone)
     {
@@ -30,13 +35,17 @@ public static class ScrapedPageParser
         var raw = text.Split('\n').Select(NormalizeLine).ToArray();
         var lines = raw.Select(RemoveInlineChrome).ToArray();
 
+        // A labelled breadcrumb wins over one recognised by its shape; either may stand above the title or below the body.
         int crumb = Array.FindIndex(lines, l => BreadcrumbPattern.IsMatch(l));
+        if (crumb < 0) crumb = Array.FindIndex(lines, IsBreadcrumbByShape);
         int meta = FindIndex(lines, crumb + 1, IsMetaLine);
+        if (meta < 0 && crumb > 0) meta = FindIndex(lines, 0, IsMetaLine) is var above && above < crumb ? above : -1;
+        int crumbBelow = crumb > meta && meta >= 0 ? crumb : lines.Length;
 
         int titleAt, bodyFrom;
         if (meta >= 0)
         {
-            titleAt = FindLastIndex(lines, meta - 1, crumb + 1, l => l.Length > 0);
+            titleAt = FindLastIndex(lines, meta - 1, crumb < meta ? crumb + 1 : 0, l => l.Length > 0);
             bodyFrom = meta + 1;
             while (bodyFrom < lines.Length && (lines[bodyFrom].Length == 0 || IsMetaLine(lines[bodyFrom]))) bodyFrom++;
         }
@@ -57,7 +66,7 @@ public static class ScrapedPageParser
         if (!ArticleDates.TryParse(dateText, zone, out var published))
             return ArticleRead.Reject($"invalid date '{dateText}'");
 
-        var paragraphs = ReadBody(raw, lines, bodyFrom);
+        var paragraphs = ReadBody(raw, lines, bodyFrom, crumbBelow);
         if (paragraphs.Count == 0) return ArticleRead.Reject("no body text after the title");
 
         return ArticleRead.Ok(new ArticleDraft
@@ -82,11 +91,23 @@ public static class ScrapedPageParser
             .LastOrDefault();
     }
 
+    /// <summary>
+    /// A breadcrumb without a label: a home word, a separator, and two or more short segments in all. Nav bars
+    /// ("首页 | 政务公开 | …") use "|" and are not breadcrumbs; sentences have longer segments or sentence punctuation.
+    /// </summary>
+    public static bool IsBreadcrumbByShape(string line)
+    {
+        if (line.Contains('|') || line.Contains('｜') || !HomeFirst.IsMatch(line)) return false;
+        var segments = SeparatorPattern.Split(line).Select(s => s.Trim()).Where(s => s.Length > 0).ToList();
+        return segments.Count >= 2 && segments.All(s => s.Length <= ScrapedPageRules.MaxBreadcrumbSegmentLength && s.IndexOfAny(['。', '，', '；', '！', '？']) < 0);
+    }
+
     private static bool IsMetaLine(string line)
     {
         if (line.Length == 0 || line.Length > ScrapedPageRules.MaxMetaLineLength) return false;
         if (ScrapedPageRules.BareDateLine.IsMatch(line)) return true;
         var labels = MetaLabelPattern.Matches(line);
+        if (labels.Count >= 1 && ScrapedPageRules.LeadingDate.IsMatch(line)) return true; // "2023-05-21 08:45　来源：…"
         return labels.Count >= 2 || (labels.Count == 1 && labels[0].Index == 0);
     }
 
@@ -96,24 +117,31 @@ public static class ScrapedPageParser
         for (int i = from; i < to; i++)
         {
             string line = lines[i];
-            if (ScrapedPageRules.BareDateLine.IsMatch(line)) { fields.TryAdd(MetaField.Date, line); continue; }
+            if (ScrapedPageRules.BareDateLine.IsMatch(line)) { SetIfEmpty(fields, MetaField.Date, line); continue; }
+            if (ScrapedPageRules.LeadingDate.Match(line) is { Success: true } leading) SetIfEmpty(fields, MetaField.Date, leading.Value);
             var labels = MetaLabelPattern.Matches(line);
             for (int k = 0; k < labels.Count; k++)
             {
                 int start = labels[k].Index + labels[k].Length;
                 int end = k + 1 < labels.Count ? labels[k + 1].Index : line.Length;
-                string value = line[start..end].Trim().Trim('|', '｜', '丨', ' ', '\u3000').Trim();
+                string value = line[start..end].Trim().Trim('|', '｜', '丨', ' ', '\u3000', '【', '】', '[', ']').Trim();
                 var field = FieldOf[labels[k].Groups["label"].Value];
-                if (field != MetaField.Ignored && (!fields.TryGetValue(field, out var have) || have.Length == 0)) fields[field] = value;
+                if (field != MetaField.Ignored) SetIfEmpty(fields, field, value);
             }
         }
         return fields;
     }
 
-    private static List<string> ReadBody(string[] raw, string[] lines, int from)
+    // A label with nothing after it ("发布时间：" with the date on the next line) leaves the field open for what follows.
+    private static void SetIfEmpty(Dictionary<MetaField, string> fields, MetaField field, string value)
+    {
+        if (!fields.TryGetValue(field, out var have) || have.Length == 0) fields[field] = value;
+    }
+
+    private static List<string> ReadBody(string[] raw, string[] lines, int from, int to)
     {
         var paragraphs = new List<string>();
-        for (int i = from; i < lines.Length; i++)
+        for (int i = from; i < to; i++)
         {
             // The footer is recognised on the line as written (print/close buttons included), but only
             // once the body has begun: the same buttons often stand between the title and the body.

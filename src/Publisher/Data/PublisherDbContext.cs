@@ -15,6 +15,7 @@ public sealed class PublisherDbContext(DbContextOptions<PublisherDbContext> opti
     public DbSet<Digest> Digests => Set<Digest>();
     public DbSet<Delivery> Deliveries => Set<Delivery>();
     public DbSet<CoveredArticle> CoveredArticles => Set<CoveredArticle>();
+    public DbSet<WebSub.WebSubSubscription> WebSubSubscriptions => Set<WebSub.WebSubSubscription>();
     public DbSet<HostProcess> HostProcesses => Set<HostProcess>();
 
     protected override void OnModelCreating(ModelBuilder model)
@@ -25,7 +26,8 @@ public sealed class PublisherDbContext(DbContextOptions<PublisherDbContext> opti
             a.HasIndex(x => x.Slug).IsUnique();
             a.HasIndex(x => x.SourceKey).IsUnique();
             a.HasIndex(x => x.PublishedUtc);
-            a.HasIndex(x => x.CategorySlug);
+            // Covers the feed index (id, category, dates) so loading it reads no article bodies, and orders a category's page.
+            a.HasIndex(x => new { x.CategorySlug, x.PublishedUtc, x.UpdatedUtc }).HasDatabaseName("IX_Articles_Feed");
             a.Property(x => x.Slug).HasMaxLength(200);
             a.Property(x => x.SourceKey).HasMaxLength(1000);
             a.Property(x => x.ContentHash).HasMaxLength(64);
@@ -38,6 +40,14 @@ public sealed class PublisherDbContext(DbContextOptions<PublisherDbContext> opti
             a.Ignore(x => x.PublishedAt);
             a.Ignore(x => x.UpdatedAt);
             a.Ignore(x => x.TagList);
+        });
+        model.Entity<WebSub.WebSubSubscription>(w =>
+        {
+            w.HasIndex(x => new { x.Topic, x.Callback }).IsUnique();
+            w.HasIndex(x => x.ExpiresUtc);
+            w.Property(x => x.Topic).HasMaxLength(WebSub.WebSubSubscription.MaxUrlLength);
+            w.Property(x => x.Callback).HasMaxLength(WebSub.WebSubSubscription.MaxUrlLength);
+            w.Property(x => x.Secret).HasMaxLength(WebSub.WebSubSubscription.MaxSecretBytes);
         });
         model.Entity<MailingList>(l =>
         {

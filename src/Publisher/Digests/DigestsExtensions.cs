@@ -1,4 +1,5 @@
 using Hangfire;
+using Hangfire.AspNetCore;
 using Hangfire.Dashboard;
 using Hangfire.Storage.SQLite;
 using Microsoft.Extensions.Options;
@@ -19,13 +20,19 @@ public static class DigestsExtensions
         if (!serve) return builder; // verbs send directly; Hangfire's SQLite storage is safe inside one process only
 
         // Hangfire with its SQLite storage under DataPath: durable across restarts, one process (see Digests/README.md).
+        // The storage and the job activator are this host's own services. AddHangfire would hand out the process-wide
+        // JobStorage.Current and JobActivator.Current, which the last host to start sets: with several hosts in one
+        // process (the tests), jobs were then queued to, or run in the services of, another host, even a disposed one.
+        builder.Services.AddSingleton<JobStorage>(services => new SQLiteStorage(
+            Path.Combine(services.GetRequiredService<IOptions<PublisherOptions>>().Value.FullDataPath, "hangfire.db"),
+            // A queued batch starts within a second, not the default 15. A job killed mid-run would be taken up
+            // again only after the 30-minute invisibility timeout; DigestResumer resumes the digest long before.
+            new SQLiteStorageOptions { QueuePollInterval = TimeSpan.FromSeconds(1) }));
+        builder.Services.AddSingleton<JobActivator>(services => new AspNetCoreJobActivator(services.GetRequiredService<IServiceScopeFactory>()));
         builder.Services.AddHangfire((services, config) => config
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
-            .UseSQLiteStorage(Path.Combine(services.GetRequiredService<IOptions<PublisherOptions>>().Value.FullDataPath, "hangfire.db"),
-                // A queued batch starts within a second, not the default 15. A job killed mid-run would be taken up
-                // again only after the 30-minute invisibility timeout; DigestResumer resumes the digest long before.
-                new SQLiteStorageOptions { QueuePollInterval = TimeSpan.FromSeconds(1) }));
+            .UseStorage(services.GetRequiredService<JobStorage>()));
         builder.Services.AddHangfireServer((services, server) =>
         {
             var smtp = services.GetRequiredService<IOptions<PublisherOptions>>().Value.Smtp;

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Microsoft.Extensions.Options;
 using Publisher.Cli;
 using Publisher.Data;
 
@@ -8,8 +7,8 @@ namespace Publisher.Feeds;
 public static class FeedsCommands
 {
     /// <summary>
-    /// <c>feeds export --out DIR</c>: the same bytes HTTP serves, for the base URL of Publisher:Site:BaseUrl
-    /// (or, without one, of the first address the service listens on).
+    /// <c>feeds export --out DIR</c>: the first page of every feed, the same bytes HTTP serves uncompressed, for the base
+    /// URL of Publisher:Site:BaseUrl (or, without one, of the first address the service listens on).
     /// </summary>
     public static Command Feeds(IServiceProvider services)
     {
@@ -19,17 +18,22 @@ public static class FeedsCommands
         {
             string dir = parse.GetValue(output)!;
             await services.MigrateDatabaseAsync(ct);
-            var cache = services.GetRequiredService<FeedCache>();
-            var snapshot = await cache.GetAsync(PublicUrls.Base(services.GetRequiredService<IConfiguration>()), ct);
+            var store = services.GetRequiredService<FeedStore>();
+            var primary = services.GetRequiredService<SiteAddresses>().Primary;
+            await store.ReloadAsync(ct);
+            var index = await store.IndexAsync(ct);
             int written = 0;
-            foreach (var (key, doc) in snapshot.Documents.Where(d => d.Key.Page == 1))
-            {
-                string file = Path.Combine(dir, key.RelativePath.Replace('/', Path.DirectorySeparatorChar));
-                Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-                await File.WriteAllBytesAsync(file, doc.Bytes, ct);
-                written++;
-            }
-            Console.Out.WriteLine($"wrote {written} feeds of {snapshot.Articles.Count} articles to {Path.GetFullPath(dir)}");
+            foreach (var group in index.Groups)
+                foreach (var format in FeedFormats.All)
+                {
+                    var key = new FeedKey(group.CategorySlug, format);
+                    var doc = (await store.GetAsync(primary, key, ct))!;
+                    string file = Path.Combine(dir, key.RelativePath.Replace('/', Path.DirectorySeparatorChar));
+                    Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+                    await File.WriteAllBytesAsync(file, doc.Bytes, ct);
+                    written++;
+                }
+            Console.Out.WriteLine($"wrote {written} feeds of {index.Count} articles to {Path.GetFullPath(dir)}");
             return Verbs.Ok;
         });
         return new Command("feeds", "The published feeds.") { export };

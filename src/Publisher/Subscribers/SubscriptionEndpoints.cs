@@ -134,7 +134,8 @@ public static class SubscriptionEndpoints
         return new RazorComponentResult<MessagePage>(new
         {
             Site = site,
-            Links = new SiteLinks(string.IsNullOrWhiteSpace(site.BaseUrl) ? FeedsEndpoints.RequestBase(http.Request) : site.BaseUrl),
+            // Links follow Site:BaseUrl or an allowed Host only (SiteAddresses), never any Host a client sends.
+            Links = new SiteLinks(http.RequestServices.GetRequiredService<SiteAddresses>().For(http.Request)),
             Heading = heading,
             Message = message,
             FormAction = formAction,

@@ -97,8 +97,26 @@ public class ScrapedPageParserTests
     [InlineData("您当前的位置：首页 » 新闻中心 » 乡镇动态 » 详情", "乡镇动态")]
     [InlineData("当前位置：首页 / 政策解读", "政策解读")]
     [InlineData("当前位置：首页 > 正文", null)]
+    [InlineData("网站首页 - 政务公开 - 通知公告", "通知公告")]
+    [InlineData("首页 — 政策文件 — 政策解读", "政策解读")]
+    [InlineData("首页 – 互动交流 – 在线访谈", "在线访谈")]
+    [InlineData("Current Location: Home > 新闻中心 > 公示公告", "公示公告")]
     public void TheCategoryIsTheLastRealBreadcrumbSegment(string breadcrumb, string? category) =>
         Assert.Equal(category, ScrapedPageParser.CategoryFrom(breadcrumb));
+
+    [Theory]
+    [InlineData("首页 > 新闻中心 > 工作动态", true)]
+    [InlineData("网站首页>>部门动态>>正文", true)]
+    [InlineData("网站首页 - 政务公开 - 通知公告", true)]
+    [InlineData("首页 → 新闻动态", true)]
+    [InlineData("Home > News > 要闻动态", true)]
+    [InlineData("首页 | 政务公开 | 政务服务 | 互动交流", false)] // a nav bar
+    [InlineData("首页-新闻中心", false)] // an unspaced hyphen joins words, it does not separate segments
+    [InlineData("首页 > 会议指出，要坚持问题导向，强化统筹协调，切实保障人民群众切身利益。", false)] // a sentence
+    [InlineData("首页", false)]
+    [InlineData("首页设计大赛圆满落幕", false)]
+    public void ABreadcrumbWithoutALabelIsKnownByItsShape(string line, bool isBreadcrumb) =>
+        Assert.Equal(isBreadcrumb, ScrapedPageParser.IsBreadcrumbByShape(line));
 
     [Theory]
     [InlineData("2018年6月1日", "2018-06-01T00:00:00+08:00")]

@@ -82,7 +82,10 @@ public sealed class FeedHttpTests : IDisposable
             Assert.Equal(HttpStatusCode.OK, (await client.SendAsync(older)).StatusCode);
         }
         Assert.Equal(3, etags.Count); // one validator per feed, not one per site
-        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/feeds/nope.xml")).StatusCode);
+        foreach (var missing in new[] { "/feeds/nope.xml", "/feeds", "/feeds/", "/feeds/categories/no-such/rss.xml", "/feeds/categories//rss.xml",
+                     "/feeds/rss.xml/more", "/feeds/rss.xml?page=abc", "/feeds/rss.xml?page=2" })
+            Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(missing)).StatusCode);
+        Assert.NotEqual(HttpStatusCode.OK, (await client.PostAsync("/feeds/rss.xml", new StringContent(""))).StatusCode);
     }
 
     [Fact]
@@ -101,7 +104,7 @@ public sealed class FeedHttpTests : IDisposable
             Assert.Equal(5, entries.Count);
             var seed = entries.Single(e => e.GetProperty("title").GetString() == "最高检机关党组织党建风采纪实:凝聚党员力量,激发党建活力");
             Assert.Equal($"{Base}/articles/000_8378d429204bb38c", seed.GetProperty("link").GetString());
-            Assert.StartsWith("urn:uuid:", seed.GetProperty("id").GetString());
+            Assert.Equal("tag:feeds.example.test,2020-04-30:/articles/000_8378d429204bb38c", seed.GetProperty("id").GetString());
             Assert.Equal("2020-04-29T16:00:00Z", seed.GetProperty("published_parsed_utc").GetString());
             Assert.Contains(path.EndsWith("rss.xml") ? "+0800" : "+08:00", seed.GetProperty("published").GetString());
             Assert.Contains("人民监督", seed.GetProperty("tags").EnumerateArray().Select(t => t.GetString()));

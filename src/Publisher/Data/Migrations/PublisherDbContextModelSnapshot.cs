@@ -51,6 +51,9 @@ namespace Publisher.Data.Migrations
                     b.Property<DateTime>("CreatedUtc")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateOnly>("FirstPublishedOn")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Format")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -97,8 +100,6 @@ namespace Publisher.Data.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("CategorySlug");
-
                     b.HasIndex("PublishedUtc");
 
                     b.HasIndex("Slug")
@@ -109,6 +110,9 @@ namespace Publisher.Data.Migrations
 
                     b.HasIndex("Uid")
                         .IsUnique();
+
+                    b.HasIndex("CategorySlug", "PublishedUtc", "UpdatedUtc")
+                        .HasDatabaseName("IX_Articles_Feed");
 
                     b.ToTable("Articles");
                 });
@@ -417,6 +421,45 @@ namespace Publisher.Data.Migrations
                         .IsUnique();
 
                     b.ToTable("Subscribers");
+                });
+
+            modelBuilder.Entity("Publisher.WebSub.WebSubSubscription", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Callback")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ExpiresUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("LeaseSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Secret")
+                        .HasMaxLength(199)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Topic")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("VerifiedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ExpiresUtc");
+
+                    b.HasIndex("Topic", "Callback")
+                        .IsUnique();
+
+                    b.ToTable("WebSubSubscriptions");
                 });
 
             modelBuilder.Entity("Publisher.Digests.CoveredArticle", b =>

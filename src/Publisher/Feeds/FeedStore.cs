@@ -1,0 +1,205 @@
+using System.Security.Cryptography;
+using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Publisher.Articles;
+using Publisher.Data;
+
+namespace Publisher.Feeds;
+
+/// <summary>
+/// The published feeds. Kept ready, for the primary base: the first page of every feed in every format, which is what
+/// readers poll. Everything else (deeper pages, other allowed hosts) is built on request into a bounded cache. The
+/// index of all articles (ids, categories, dates; no bodies) is updated per change, and only the feeds a change
+/// touches are built again. Requests never wait for a rebuild: they read the last published state.
+/// </summary>
+public sealed class FeedStore(IServiceScopeFactory scopes, IOptions<PublisherOptions> options, SiteAddresses addresses, TimeProvider clock)
+{
+    private sealed record ReadyDocument(string Fingerprint, FeedDocument Document);
+    private sealed record State(FeedIndex Index, IReadOnlyDictionary<FeedKey, ReadyDocument> Ready);
+
+    private readonly PublisherOptions _options = options.Value;
+    private readonly FeedBuilder _builder = new(options.Value.Site);
+    private readonly FeedPageCache _pages = new(options.Value.Feeds.PageCacheMegabytes * 1024L * 1024);
+    private readonly SemaphoreSlim _publishing = new(1, 1);
+    private readonly TaskCompletionSource _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
+    private readonly Channel<FeedKey> _changed = Channel.CreateUnbounded<FeedKey>();
+    private volatile State? _state;
+
+    private int PageSize => _options.Feeds.PageSize;
+
+    /// <summary>First pages (primary base) whose bytes changed after the first publication, for WebSub.</summary>
+    public ChannelReader<FeedKey> Changed => _changed.Reader;
+
+    public FeedPageCache Pages => _pages;
+
+    /// <summary>The published index, once the first publication is done.</summary>
+    public async ValueTask<FeedIndex> IndexAsync(CancellationToken ct = default) => (await StateAsync(ct)).Index;
+
+    public string? CategoryName(string slug) { lock (_names) return _names.GetValueOrDefault(slug); }
+
+    /// <summary>The document for <paramref name="key"/> with links under <paramref name="baseUrl"/>; null when there is no such page.</summary>
+    public async ValueTask<FeedDocument?> GetAsync(string baseUrl, FeedKey key, CancellationToken ct = default)
+    {
+        var state = await StateAsync(ct);
+        var group = state.Index.Group(key.CategorySlug);
+        if (group is null || key.Page < 1 || key.Page > group.Pages(PageSize)) return null;
+        if (key.Page == 1 && baseUrl == addresses.Primary && state.Ready.TryGetValue(key, out var ready)) return ready.Document;
+        string fingerprint = Fingerprint(group, key.Page);
+        return await _pages.GetOrBuildAsync(baseUrl, key, fingerprint, async () =>
+        {
+            var articles = await LoadPageAsync(group.Page(key.Page, PageSize), CancellationToken.None);
+            var doc = Build(group, key, articles, baseUrl);
+            return doc.WithLastModified(Max(doc.LastModified, group.ChangedAt));
+        });
+    }
+
+    private async ValueTask<State> StateAsync(CancellationToken ct)
+    {
+        if (_state is { } state) return state;
+        await _first.Task.WaitAsync(ct);
+        return _state!;
+    }
+
+    /// <summary>Loads the whole index again and rebuilds the first pages whose content changed.</summary>
+    public async Task<PublishOutcome> ReloadAsync(CancellationToken ct = default)
+    {
+        await _publishing.WaitAsync(ct);
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+            var slugs = new Dictionary<string, string>(StringComparer.Ordinal); // one string per category, not one per row
+            var entries = await db.Articles.AsNoTracking()
+                .Select(a => new { a.Id, a.CategorySlug, a.PublishedUtc, a.UpdatedUtc })
+                .ToListAsync(ct);
+            var index = FeedIndex.Create(entries.Select(e => new FeedEntry(e.Id,
+                e.CategorySlug is null ? null : slugs.TryGetValue(e.CategorySlug, out var s) ? s : slugs[e.CategorySlug] = e.CategorySlug,
+                e.PublishedUtc.Ticks, e.UpdatedUtc.Ticks)));
+            return await PublishAsync(index, index.Groups.ToList(), ct);
+        }
+        finally { _publishing.Release(); }
+    }
+
+    /// <summary>Takes in the articles of <paramref name="ids"/> (added, edited or deleted) and rebuilds the feeds they are in.</summary>
+    public async Task<PublishOutcome> ApplyAsync(IReadOnlySet<int> ids, CancellationToken ct = default)
+    {
+        if (_state is null || ids.Count > 2000) return await ReloadAsync(ct);
+        await _publishing.WaitAsync(ct);
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+            long started = clock.GetTimestamp();
+            var idList = ids.ToList();
+            var rows = await db.Articles.AsNoTracking().Where(a => idList.Contains(a.Id))
+                .Select(a => new { a.Id, a.CategorySlug, a.PublishedUtc, a.UpdatedUtc }).ToListAsync(ct);
+            var current = rows.Select(r => new FeedEntry(r.Id, r.CategorySlug, r.PublishedUtc.Ticks, r.UpdatedUtc.Ticks)).ToList();
+            var index = _state.Index.With(ids, current, clock.GetUtcNow(), out var touched);
+            var indexed = clock.GetElapsedTime(started);
+            return await PublishAsync(index, touched.Select(index.Group).OfType<FeedGroup>().ToList(), ct) with { IndexTime = indexed };
+        }
+        finally { _publishing.Release(); }
+    }
+
+    /// <summary>True when the database holds exactly what the index says (count, newest id, newest update).</summary>
+    public async Task<bool> MatchesDatabaseAsync(CancellationToken ct = default)
+    {
+        if (_state is not { } state) return false;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+        var stats = await db.Articles.GroupBy(_ => 1)
+            .Select(g => new { Count = g.Count(), MaxId = g.Max(a => a.Id), Updated = g.Max(a => a.UpdatedUtc) })
+            .SingleOrDefaultAsync(ct);
+        if (stats is null) return state.Index.Count == 0;
+        return stats.Count == state.Index.Count && stats.MaxId == state.Index.MaxId && stats.Updated.Ticks == state.Index.MaxUpdatedTicks;
+    }
+
+    private async Task<PublishOutcome> PublishAsync(FeedIndex index, IReadOnlyList<FeedGroup> groups, CancellationToken ct)
+    {
+        var previous = _state;
+        var ready = new Dictionary<FeedKey, ReadyDocument>();
+        if (previous is not null)
+            foreach (var (key, doc) in previous.Ready)
+                if (index.Group(key.CategorySlug) is not null) ready[key] = doc;
+
+        // Load every changed first page's articles, then serialize and compress the documents on all cores.
+        long started = clock.GetTimestamp();
+        var work = new List<(FeedGroup Group, string Fingerprint, List<Article> Articles)>();
+        foreach (var group in groups)
+        {
+            string fingerprint = Fingerprint(group, 1);
+            if (previous?.Ready.GetValueOrDefault(new FeedKey(group.CategorySlug, FeedFormat.Rss))?.Fingerprint == fingerprint) continue;
+            var articles = await LoadPageAsync(group.Page(1, PageSize), ct);
+            if (group.CategorySlug is not null && articles.Count > 0)
+                lock (_names) _names[group.CategorySlug] = articles[0].Category ?? group.CategorySlug;
+            work.Add((group, Fingerprint(group, 1), articles));
+        }
+        var loaded = clock.GetElapsedTime(started);
+        var built = work.SelectMany(w => FeedFormats.All.Select(f => (w.Group, w.Fingerprint, w.Articles, Key: new FeedKey(w.Group.CategorySlug, f))))
+            .AsParallel().Select(w => (w.Key, w.Fingerprint, Doc: Build(w.Group, w.Key, w.Articles, addresses.Primary))).ToList();
+
+        var changed = new List<FeedKey>();
+        foreach (var (key, fingerprint, doc) in built)
+        {
+            var group = index.Group(key.CategorySlug)!;
+            var old = previous?.Ready.GetValueOrDefault(key)?.Document;
+            var published = doc.WithLastModified(Max(doc.LastModified, previous is null ? group.ChangedAt : clock.GetUtcNow()));
+            if (old is not null && old.ETag == doc.ETag) published = old;
+            // Last-Modified moves forward whenever the bytes change (an item deleted, the site renamed), never back.
+            else if (old is not null && published.LastModified <= old.LastModified) published = published.WithLastModified(old.LastModified.AddSeconds(1));
+            // After the first publication every new or changed first page is news (a category's first article too).
+            if (previous is not null && published != old) changed.Add(key);
+            ready[key] = new ReadyDocument(fingerprint, published);
+        }
+        _state = new State(index, ready);
+        _first.TrySetResult();
+        foreach (var key in changed) _changed.Writer.TryWrite(key);
+        return new PublishOutcome(index.Count, work.Count, built.Count) { LoadTime = loaded, BuildTime = clock.GetElapsedTime(started) - loaded };
+    }
+
+    private FeedDocument Build(FeedGroup group, FeedKey key, IReadOnlyList<Article> articles, string baseUrl)
+    {
+        string title = group.CategorySlug is null ? _options.Site.Title : $"{_options.Site.Title} · {CategoryName(group.CategorySlug) ?? group.CategorySlug}";
+        var page = new FeedPage(key, title, articles, group.Pages(PageSize), new SiteLinks(baseUrl, NullIfEmpty(_options.WebSub.Hub)), addresses.IdHost);
+        return FeedDocument.Create(_builder.Build(page), key.Format.ContentType(), FeedBuilder.LastModified(articles));
+    }
+
+    /// <summary>The page's articles with their bodies, in the index's order.</summary>
+    private async Task<List<Article>> LoadPageAsync(ArraySegment<FeedEntry> entries, CancellationToken ct)
+    {
+        var ids = entries.Select(e => e.Id).ToList();
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+        var byId = await db.Articles.AsNoTracking().Where(a => ids.Contains(a.Id)).ToDictionaryAsync(a => a.Id, ct);
+        return ids.Where(byId.ContainsKey).Select(id => byId[id]).ToList();
+    }
+
+    /// <summary>Everything a page's bytes depend on besides its base: its articles' ids and versions, the page count, the title.</summary>
+    private string Fingerprint(FeedGroup group, int page)
+    {
+        var entries = group.Page(page, PageSize);
+        var bytes = new byte[entries.Count * 12 + 8];
+        for (int i = 0; i < entries.Count; i++)
+        {
+            BitConverter.TryWriteBytes(bytes.AsSpan(i * 12), entries[i].Id);
+            BitConverter.TryWriteBytes(bytes.AsSpan(i * 12 + 4), entries[i].UpdatedTicks);
+        }
+        BitConverter.TryWriteBytes(bytes.AsSpan(entries.Count * 12), group.Pages(PageSize));
+        string? name = group.CategorySlug is null ? null : CategoryName(group.CategorySlug);
+        return Convert.ToBase64String(SHA256.HashData(bytes)) + "|" + name;
+    }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+    private static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
+}
+
+/// <summary>What one publication did: the articles in the index, the feeds built again, the documents made, and the time
+/// spent updating the index, loading the changed pages' articles, and serializing and compressing them.</summary>
+public readonly record struct PublishOutcome(int Articles, int Groups, int Documents)
+{
+    public TimeSpan IndexTime { get; init; }
+    public TimeSpan LoadTime { get; init; }
+    public TimeSpan BuildTime { get; init; }
+}

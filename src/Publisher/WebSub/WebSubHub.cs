@@ -1,0 +1,155 @@
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Publisher.Data;
+using Publisher.Feeds;
+
+namespace Publisher.WebSub;
+
+/// <summary>
+/// The WebSub side of publishing. With Publisher:WebSub:Hub set, it pings that hub (hub.mode=publish) for every feed
+/// that changed. Without it, it is the hub: it checks each subscriber's intent (a GET to the callback that must echo a
+/// random challenge) before storing or removing a subscription, and POSTs the new content of a changed feed to every
+/// subscriber whose lease runs, signed with the subscriber's secret (X-Hub-Signature: sha256=HMAC of the body).
+/// </summary>
+public sealed class WebSubHub(Channel<SubscriptionRequest> pending, FeedStore store, SiteAddresses addresses, IServiceScopeFactory scopes,
+    IHttpClientFactory httpClients, IOptions<PublisherOptions> options, TimeProvider clock, ILogger<WebSubHub> logger) : BackgroundService
+{
+    private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(1)];
+    private readonly SemaphoreSlim _pushes = new(8, 8); // concurrent outgoing pushes
+    private readonly string? _outsideHub = string.IsNullOrWhiteSpace(options.Value.WebSub.Hub) ? null : options.Value.WebSub.Hub;
+
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.WhenAll(VerifyAsync(stoppingToken), DistributeAsync(stoppingToken));
+
+    private HttpClient Http => httpClients.CreateClient(WebSubExtensions.HttpClientName);
+
+    private async Task VerifyAsync(CancellationToken ct)
+    {
+        await foreach (var request in pending.Reader.ReadAllAsync(ct))
+        {
+            try { await VerifyIntentAsync(request, ct); }
+            catch (Exception ex) when (!ct.IsCancellationRequested)
+            {
+                logger.LogWarning(ex, "WebSub: checking {Mode} of {Callback} to {Topic} failed; nothing changed", request.Mode, request.Callback, request.Topic);
+            }
+        }
+    }
+
+    /// <summary>WebSub 5.3: the subscriber must answer 2xx with the challenge as its body, else nothing changes.</summary>
+    public async Task<bool> VerifyIntentAsync(SubscriptionRequest request, CancellationToken ct)
+    {
+        string challenge = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
+        var query = new Dictionary<string, string?>
+        {
+            ["hub.mode"] = request.Mode == HubMode.Subscribe ? "subscribe" : "unsubscribe",
+            ["hub.topic"] = request.Topic,
+            ["hub.challenge"] = challenge,
+        };
+        if (request.Mode == HubMode.Subscribe) query["hub.lease_seconds"] = request.LeaseSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        using var response = await Http.GetAsync(QueryHelpers.AddQueryString(request.Callback, query), ct);
+        string echoed = (await response.Content.ReadAsStringAsync(ct)).Trim();
+        if (!response.IsSuccessStatusCode || echoed != challenge)
+        {
+            logger.LogInformation("WebSub: {Callback} did not confirm its {Mode} to {Topic} ({Status}); nothing changed",
+                request.Callback, request.Mode, request.Topic, (int)response.StatusCode);
+            return false;
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+        var now = clock.GetUtcNow().UtcDateTime;
+        var existing = await db.WebSubSubscriptions.SingleOrDefaultAsync(s => s.Topic == request.Topic && s.Callback == request.Callback, ct);
+        if (request.Mode == HubMode.Unsubscribe)
+        {
+            if (existing is not null) db.WebSubSubscriptions.Remove(existing);
+        }
+        else
+        {
+            existing ??= db.WebSubSubscriptions.Add(new WebSubSubscription { Topic = request.Topic, Callback = request.Callback }).Entity;
+            existing.Secret = request.Secret;
+            existing.LeaseSeconds = request.LeaseSeconds;
+            existing.VerifiedUtc = now;
+            existing.ExpiresUtc = now.AddSeconds(request.LeaseSeconds);
+        }
+        await db.SaveChangesAsync(ct);
+        logger.LogInformation("WebSub: {Callback} {Mode}d to {Topic}", request.Callback, request.Mode.ToString().ToLowerInvariant(), request.Topic);
+        return true;
+    }
+
+    private async Task DistributeAsync(CancellationToken ct)
+    {
+        await foreach (var key in store.Changed.ReadAllAsync(ct))
+        {
+            string topic = new SiteLinks(addresses.Primary).Feed(key.CategorySlug, key.Format).AbsoluteUri;
+            try
+            {
+                if (_outsideHub is not null) await PingAsync(_outsideHub, topic, ct);
+                else await PushToSubscribersAsync(key, topic, ct);
+            }
+            catch (Exception ex) when (!ct.IsCancellationRequested)
+            {
+                logger.LogWarning(ex, "WebSub: announcing the change of {Topic} failed", topic);
+            }
+        }
+    }
+
+    /// <summary>The de facto publish ping most hubs take (the Recommendation leaves publishing to the hub).</summary>
+    private async Task PingAsync(string hub, string topic, CancellationToken ct)
+    {
+        using var response = await Http.PostAsync(hub, new FormUrlEncodedContent([new("hub.mode", "publish"), new("hub.url", topic)]), ct);
+        if (!response.IsSuccessStatusCode) logger.LogWarning("WebSub: hub {Hub} answered {Status} to the ping for {Topic}", hub, (int)response.StatusCode, topic);
+    }
+
+    private async Task PushToSubscribersAsync(FeedKey key, string topic, CancellationToken ct)
+    {
+        List<WebSubSubscription> subscribers;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+            var now = clock.GetUtcNow().UtcDateTime;
+            await db.WebSubSubscriptions.Where(s => s.ExpiresUtc <= now).ExecuteDeleteAsync(ct); // leases that ran out
+            subscribers = await db.WebSubSubscriptions.AsNoTracking().Where(s => s.Topic == topic).ToListAsync(ct);
+        }
+        if (subscribers.Count == 0) return;
+        var doc = await store.GetAsync(addresses.Primary, key, ct);
+        if (doc is null) return;
+        foreach (var subscriber in subscribers) _ = PushWithRetriesAsync(subscriber, topic, doc, ct);
+    }
+
+    private async Task PushWithRetriesAsync(WebSubSubscription subscriber, string topic, FeedDocument doc, CancellationToken ct)
+    {
+        for (int attempt = 0; ; attempt++)
+        {
+            await _pushes.WaitAsync(ct);
+            try
+            {
+                using var response = await Http.SendAsync(Push(subscriber, topic, doc), ct);
+                if (response.IsSuccessStatusCode) return;
+                logger.LogInformation("WebSub: {Callback} answered {Status} to a push of {Topic}", subscriber.Callback, (int)response.StatusCode, topic);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+            {
+                logger.LogInformation("WebSub: pushing {Topic} to {Callback} failed: {Error}", topic, subscriber.Callback, ex.Message);
+            }
+            finally { _pushes.Release(); }
+            if (attempt >= RetryDelays.Length || ct.IsCancellationRequested) return;
+            await Task.Delay(RetryDelays[attempt], clock, ct);
+        }
+    }
+
+    private HttpRequestMessage Push(WebSubSubscription subscriber, string topic, FeedDocument doc)
+    {
+        var content = new ByteArrayContent(doc.Bytes);
+        content.Headers.ContentType = MediaTypeHeaderValue.Parse(doc.ContentType);
+        var request = new HttpRequestMessage(HttpMethod.Post, subscriber.Callback) { Content = content };
+        // WebSub 7: the hub and the topic's canonical URL as Link headers, and the body's signature when there is a secret.
+        request.Headers.TryAddWithoutValidation("Link", $"<{new SiteLinks(addresses.Primary).Hub.AbsoluteUri}>; rel=\"hub\", <{topic}>; rel=\"self\"");
+        if (subscriber.Secret is not null)
+            request.Headers.TryAddWithoutValidation("X-Hub-Signature", "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(subscriber.Secret), doc.Bytes)));
+        return request;
+    }
+}
