@@ -25,6 +25,8 @@ public sealed class ProcessLease(IServiceScopeFactory scopes, TimeProvider clock
     private Task? _beating;
     private long _lastBeatTicks;
     private int _stopped;
+    private Task? _stopping;
+    private readonly Lock _stopGate = new();
 
     /// <summary>Readable (machine and PID) for the log, unique by its random part.</summary>
     public string Id { get; } = $"{Truncate(Environment.MachineName, 40)}:{Environment.ProcessId}:{Guid.NewGuid():N}";
@@ -106,11 +108,18 @@ public sealed class ProcessLease(IServiceScopeFactory scopes, TimeProvider clock
     /// Stops renewing and removes the registration, so whatever this process still held is recovered at once. Called as
     /// the host stops (after the other hosted services) and by a verb before it disposes the host.
     /// </summary>
-    public async Task StopAsync()
+    public Task StopAsync()
     {
-        if (_beating is null || Interlocked.Exchange(ref _stopped, 1) == 1) return;
+        if (_beating is null) return Task.CompletedTask;
+        // A second caller (the host's stop and a verb's, say) waits for the first one's removal to finish.
+        lock (_stopGate) return _stopping ??= StopOnceAsync();
+    }
+
+    private async Task StopOnceAsync()
+    {
+        Interlocked.Exchange(ref _stopped, 1);
         await _stop.CancelAsync();
-        await _beating;
+        await _beating!;
         try
         {
             await using var scope = scopes.CreateAsyncScope();
@@ -126,7 +135,11 @@ public sealed class ProcessLease(IServiceScopeFactory scopes, TimeProvider clock
     /// <summary>Stops the beat (the registration then expires by itself, if <see cref="StopAsync"/> did not remove it).</summary>
     public async ValueTask DisposeAsync()
     {
-        if (_beating is null || Interlocked.Exchange(ref _stopped, 1) == 1) return;
+        if (_beating is null) return;
+        Task? stopping;
+        lock (_stopGate) stopping = _stopping;
+        if (stopping is not null) { await stopping; return; }
+        Interlocked.Exchange(ref _stopped, 1);
         await _stop.CancelAsync();
         await _beating;
     }
