@@ -12,6 +12,7 @@ using Publisher.Pages;
 using Publisher.Subscribers;
 using Publisher.WebSub;
 
+DataFolder.RestrictNewFiles(); // before anything is written: databases, keys and mail are the owner's only
 var (hostArgs, verbArgs) = CommandLineArgs.Split(args);
 bool isVerb = verbArgs.Length > 0;
 
@@ -31,10 +32,21 @@ builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
 
 var app = builder.Build();
+string dataPath = Path.GetFullPath(app.Configuration[$"{PublisherOptions.Section}:DataPath"] ?? "data");
 
 if (isVerb)
 {
-    int code = await Verbs.RunAsync(verbArgs, app.Services);
+    int code;
+    try
+    {
+        DataFolder.Secure(dataPath);
+        code = await Verbs.RunAsync(verbArgs, app.Services);
+    }
+    catch (Exception ex) when (StartupFailure.Cause(ex) is { } cause)
+    {
+        await Console.Error.WriteLineAsync(StartupFailure.Describe(cause, dataPath));
+        return Verbs.Usage;
+    }
     await app.Services.GetRequiredService<ProcessLease>().StopAsync();
     // Disposing the host says QUIT on pooled SMTP connections and flushes the log.
     await app.DisposeAsync();
@@ -43,6 +55,9 @@ if (isVerb)
 
 try
 {
+    int tightened = DataFolder.Secure(dataPath);
+    if (tightened > 0)
+        app.Logger.LogWarning("{Count} files or folders in {DataPath} could be read by other users; they are now the owner's only", tightened, dataPath);
     await app.Services.MigrateDatabaseAsync();
     // Keys are generated (and their paths logged) on the first start, not on the first request that needs them.
     _ = app.Services.GetRequiredService<AdminKey>();
@@ -53,7 +68,13 @@ catch (OptionsValidationException ex)
     await Console.Error.WriteLineAsync("Configuration error: " + string.Join(" ", ex.Failures));
     return Verbs.Usage;
 }
+catch (Exception ex) when (StartupFailure.Cause(ex) is { } cause)
+{
+    await Console.Error.WriteLineAsync(StartupFailure.Describe(cause, dataPath));
+    return Verbs.Usage;
+}
 
+app.UseSecurityHeaders();
 app.UseExceptionHandler();
 app.UseFeeds();
 app.UseStatusCodePages();

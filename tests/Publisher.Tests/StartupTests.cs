@@ -14,18 +14,65 @@ public sealed class StartupTests : IDisposable
     [InlineData("--Publisher:Feeds:PageSize=0", "Publisher:Feeds:PageSize")]
     public async Task InvalidConfigurationStopsTheStartWithAMessageNamingTheKey(string setting, string key)
     {
+        var (code, stderr) = await StartAsync($"--Publisher:DataPath={_site.DataPath}", setting);
+        Assert.Equal(2, code);
+        Assert.Contains(key, stderr);
+    }
+
+    private async Task<(int Code, string Stderr)> StartAsync(params string[] settings)
+    {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, WorkingDirectory = _site.Root };
-        foreach (var a in new[] { RepoPaths.PublisherDll, "--urls", "http://127.0.0.1:0", $"--Publisher:DataPath={_site.DataPath}", setting })
-            start.ArgumentList.Add(a);
+        foreach (var a in new[] { RepoPaths.PublisherDll, "--urls", "http://127.0.0.1:0" }.Concat(settings)) start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
         var stdout = process.StandardOutput.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await process.WaitForExitAsync(timeout.Token);
-
-        Assert.Equal(2, process.ExitCode);
-        Assert.Contains(key, await stderr);
         await stdout;
+        return (process.ExitCode, await stderr);
+    }
+
+    [Fact]
+    public async Task ADataFolderThatCannotBeWrittenStopsTheStartWithOneLineNamingIt()
+    {
+        // Not even root can make a folder under /proc: the same answer as a read-only disk, on any machine.
+        var (code, stderr) = await StartAsync("--Publisher:DataPath=/proc/publisher-test/data");
+        Assert.Equal(2, code);
+        Assert.Contains("/proc/publisher-test/data", stderr);
+        Assert.DoesNotContain("   at ", stderr); // a sentence, not a stack trace
+    }
+
+    [Fact]
+    public async Task AShortAdminKeyFileStopsTheStartWithOneLineNamingIt()
+    {
+        Directory.CreateDirectory(_site.DataPath);
+        File.WriteAllText(Path.Combine(_site.DataPath, "admin.key"), "short");
+        var (code, stderr) = await StartAsync($"--Publisher:DataPath={_site.DataPath}", "--Publisher:AdminApiKey=");
+        Assert.Equal(2, code);
+        Assert.Contains("admin.key", stderr);
+        Assert.DoesNotContain("   at ", stderr);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task DataFilesAreReadableByTheirOwnerOnlyAndLooserOnesAreTightenedAtStart()
+    {
+        Directory.CreateDirectory(Path.Combine(_site.DataPath, "outbox"));
+        string old = Path.Combine(_site.DataPath, "outbox", "old.eml");
+        File.WriteAllText(old, "From: a@example.org\r\n\r\nhello");
+        File.SetUnixFileMode(old, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        await using (var service = await ServiceProcess.StartAsync(_site))
+        {
+            using var http = new HttpClient();
+            Assert.True((await http.GetAsync(service.BaseUrl + "/feeds/rss.xml")).IsSuccessStatusCode);
+        }
+        const UnixFileMode owner = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        Assert.Equal(owner | UnixFileMode.UserExecute, File.GetUnixFileMode(_site.DataPath));
+        var files = Directory.GetFiles(_site.DataPath, "*", SearchOption.AllDirectories);
+        Assert.Contains(files, f => f.EndsWith(".db"));
+        Assert.All(files, f => Assert.True(File.GetUnixFileMode(f) == owner, $"{f} is {File.GetUnixFileMode(f)}"));
+        Assert.All(Directory.GetDirectories(_site.DataPath, "*", SearchOption.AllDirectories),
+            d => Assert.Equal(owner | UnixFileMode.UserExecute, File.GetUnixFileMode(d)));
     }
 
     [Fact]

@@ -37,7 +37,10 @@ public static class KeyFile
     {
         string key = File.ReadAllText(path).Trim();
         if (key.Length < MinLength)
-            throw new InvalidOperationException($"{path} holds {key.Length} characters, fewer than the {MinLength} a key needs; delete it to have a new one generated.");
+            throw new KeyFileException($"{path} holds {key.Length} characters, fewer than the {MinLength} a key needs; delete it to have a new one generated.");
         return key;
     }
 }
+
+/// <summary>A key file that exists but cannot be used.</summary>
+public sealed class KeyFileException(string message) : Exception(message);

@@ -59,6 +59,17 @@ public static class DigestsExtensions
     public static WebApplication MapDigests(this WebApplication app)
     {
         app.MapDigestsApi();
+        // Hangfire's stats endpoint reads a posted form and throws (a 500) on anything else.
+        app.Use((http, next) =>
+        {
+            if (http.Request.Path.Equals("/hangfire/stats", StringComparison.OrdinalIgnoreCase) && !HttpMethods.IsPost(http.Request.Method))
+            {
+                http.Response.StatusCode = StatusCodes.Status405MethodNotAllowed;
+                http.Response.Headers.Allow = "POST";
+                return Task.CompletedTask;
+            }
+            return next(http);
+        });
         app.UseHangfireDashboard("/hangfire", new DashboardOptions
         {
             Authorization = [new AdminDashboardAuthorization(app.Services.GetRequiredService<AdminKey>(), app.Services.GetRequiredService<TimeProvider>(),

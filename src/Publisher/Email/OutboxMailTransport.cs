@@ -17,8 +17,17 @@ public sealed class OutboxMailTransport(IOptions<PublisherOptions> options, Mail
             throw new MailDeliveryException(MailFailure.Withdrawn, "not sent: withdrawn by the sender before it was handed over");
         string name = $"{DateTime.UtcNow:yyyyMMdd'T'HHmmss'.'fffffff}-{Guid.NewGuid():N}.eml";
         string temp = Path.Combine(Folder, "." + name + ".tmp");
-        await using (var stream = File.Create(temp)) await message.WriteToAsync(stream, ct);
-        File.Move(temp, Path.Combine(Folder, name));
+        try
+        {
+            await using (var stream = File.Create(temp)) await message.WriteToAsync(stream, ct);
+            File.Move(temp, Path.Combine(Folder, name));
+        }
+        catch
+        {
+            // A full disk or a stop midway: no half-written file stays behind.
+            try { File.Delete(temp); } catch (IOException) { /* the disk refuses even that; the .tmp name keeps it out of the outbox */ }
+            throw;
+        }
         return "250 written to " + name;
     }
 }

@@ -76,6 +76,14 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
             try
             {
                 client = await RentAsync(ct);
+                if (!client.Capabilities.HasFlag(SmtpCapabilities.UTF8) && NeedsUtf8(message))
+                {
+                    // Without SMTPUTF8, MailKit would send the local part punycoded: another mailbox than the one asked for.
+                    _idle.Add((client, Environment.TickCount64));
+                    client = null;
+                    throw new MailDeliveryException(MailFailure.Permanent,
+                        "not sent: the address has a non-ASCII part before @, which needs SMTPUTF8, and the server does not offer it");
+                }
                 if (!handedOver && handingOver is not null)
                 {
                     callingBack = true; // what the caller's check throws is the caller's, not the server's: it passes through
@@ -141,6 +149,10 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
             await Task.Delay(TimeSpan.FromMilliseconds(_smtp.RetryDelayMilliseconds * Math.Pow(2, attempt - 1)), ct);
         }
     }
+
+    private static bool NeedsUtf8(MimeMessage message) =>
+        message.From.Mailboxes.Concat(message.To.Mailboxes).Concat(message.Cc.Mailboxes).Concat(message.Bcc.Mailboxes)
+            .Any(m => !System.Text.Ascii.IsValid(m.LocalPart));
 
     private static string Describe(Exception ex) =>
         ex is SmtpCommandException command ? $"{(int)command.StatusCode} {command.Message}" : $"{ex.GetType().Name}: {ex.Message}";

@@ -58,6 +58,9 @@ public sealed class DashboardTests : IDisposable
         Assert.Contains("httponly", setCookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("samesite=strict", setCookie, StringComparison.OrdinalIgnoreCase);
 
+        var stats = await admin.GetAsync("/hangfire/stats"); // Hangfire's stats take a POST; a GET must not be a server error
+        Assert.True((int)stats.StatusCode < 500, $"GET /hangfire/stats: {(int)stats.StatusCode}");
+
         var withCookie = factory.CreateClient();
         withCookie.DefaultRequestHeaders.Add("Cookie", setCookie.Split(';')[0]);
         Assert.Equal(HttpStatusCode.OK, (await withCookie.GetAsync("/hangfire/recurring")).StatusCode);

@@ -32,6 +32,22 @@ public sealed class OutboxMailTransportTests
         Assert.Equal("正文", read.TextBody?.Trim());
     }
 
+    [Fact]
+    public async Task AWriteThatFailsMidwayLeavesNoFileBehind()
+    {
+        using var site = new TempSite();
+        var options = Options.Create(new PublisherOptions { DataPath = site.DataPath });
+        var transport = new OutboxMailTransport(options, new MailSigner(options));
+        var message = new MimeMessage();
+        message.From.Add(MailboxAddress.Parse("publisher@example.org"));
+        message.To.Add(MailboxAddress.Parse("zhang@example.org"));
+        message.Body = new TextPart("plain") { Text = new string('字', 100_000) };
+        using var stopped = new CancellationTokenSource();
+        stopped.Cancel(); // the write stops after the file was created, as a full disk would stop it
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => transport.SendAsync(message, stopped.Token));
+        Assert.Empty(Directory.GetFiles(Path.Combine(site.DataPath, "outbox"), "*", new EnumerationOptions { AttributesToSkip = 0 }));
+    }
+
     private sealed class OneKey(string publicKeyBase64) : DkimPublicKeyLocatorBase
     {
         public override AsymmetricKeyParameter LocatePublicKey(string methods, string domain, string selector, CancellationToken ct = default) =>

@@ -193,6 +193,26 @@ public sealed class SmtpMailTransportTests
         Assert.Equal(1, calls);
     }
 
+    [Fact]
+    public async Task AnAddressThatNeedsSmtpUtf8GoesOnlyToAServerThatOffersIt()
+    {
+        var message = Message(1);
+        message.To.Clear();
+        message.To.Add(new MailboxAddress("", "用户@example.org"));
+        await using (var plain = new ScriptedSmtpServer()) // no SMTPUTF8 in its EHLO
+        await using (var transport = Transport(plain.Port))
+        {
+            var refused = await Assert.ThrowsAsync<MailDeliveryException>(() => transport.SendAsync(message));
+            Assert.Equal(MailFailure.Permanent, refused.Failure);
+            Assert.Contains("SMTPUTF8", refused.Reply);
+            Assert.Equal(0, plain.Accepted); // not sent to a punycoded stand-in either
+        }
+        await using var utf8 = new FaultySmtpServer();
+        await using var both = Transport(utf8.Port);
+        await both.SendAsync(message);
+        Assert.Equal("用户@example.org", Assert.Single(utf8.Delivered).Recipient);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]

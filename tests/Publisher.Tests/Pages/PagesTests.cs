@@ -19,6 +19,14 @@ public sealed class PagesTests : IDisposable
 
         var home = await client.GetAsync("/");
         Assert.Equal("text/html", home.Content.Headers.ContentType!.MediaType);
+        // Nothing on a page may run, frame it or learn its (token-bearing) URL from a Referer.
+        Assert.Contains("default-src 'none'", home.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.Contains("frame-ancestors 'none'", home.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.Equal("DENY", home.Headers.GetValues("X-Frame-Options").Single());
+        Assert.Equal("nosniff", home.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("same-origin", home.Headers.GetValues("Referrer-Policy").Single());
+        var feed = await client.GetAsync("/feeds/rss.xml");
+        Assert.Equal("nosniff", feed.Headers.GetValues("X-Content-Type-Options").Single());
         string html = await home.Content.ReadAsStringAsync();
         Assert.Contains("<html lang=\"zh-CN\">", html);
         // Razor's encoder always writes '+' as &#x2B; in attributes; browsers read it back as '+'.
