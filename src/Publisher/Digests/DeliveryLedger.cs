@@ -5,13 +5,20 @@ using Publisher.Subscribers;
 namespace Publisher.Digests;
 
 /// <summary>
-/// The ledger's state changes for one worker of one process (<paramref name="process"/>, the claim owner). Every change
-/// of a claimed row is conditional on the claim, so a row another process took back is never marked by this one
-/// without it being noticed. Raw SQL, not LINQ: these run once or twice per message, and LINQ's per-call translation
+/// The ledger's state changes for one worker of one process. Each claim gets its own owner, <c>{process id}#{claim}</c>
+/// (<see cref="Claim"/>): the process part tells the living from the dead (<see cref="Hosting.DeadProcesses"/>), the claim
+/// part keeps one worker's marks and releases off rows another worker of the same process claimed later (after the rows
+/// were taken back and claimed again). Every change of a claimed row is conditional on the claim, so a row taken back is
+/// never marked by its former holder without it being noticed. Raw SQL, not LINQ: these run once or twice per message, and LINQ's per-call translation
 /// cost more CPU than the send. See Digests/README.md for the states.
 /// </summary>
-public sealed class DeliveryLedger(PublisherDbContext db, WriteGate gate, TimeProvider clock, string process)
+public sealed class DeliveryLedger(PublisherDbContext db, WriteGate gate, TimeProvider clock, Func<string> process)
 {
+    /// <summary>The owner of this worker's current claim (the rows of its last <see cref="ClaimAsync"/>).</summary>
+    public string Claim { get; private set; } = "";
+
+    private string NewClaim() => Claim = $"{process()}#{Guid.NewGuid():N}";
+
     public sealed record Row(long Id, int MembershipId, int SubscriberId, string MessageId, int Attempts, DateTime? FirstFailedUtc,
         string Email, string? Name, MembershipStatus Status, int ConsecutiveBounces);
 
@@ -21,13 +28,14 @@ public sealed class DeliveryLedger(PublisherDbContext db, WriteGate gate, TimePr
     /// Claims up to <paramref name="limit"/> Pending rows that are due, in one UPDATE, unless the digest is paused. The
     /// subquery walks the (DigestId, State, DueUtc) index and stops after a chunk; the outer WHERE repeats the state, so
     /// a row a concurrent worker claimed after the subquery ran is skipped. RETURNING names exactly the rows this call
-    /// took: the other workers of this process hold claims under the same owner.
+    /// took (each claim has its own owner as well).
     /// </summary>
     public async Task<List<Row>> ClaimAsync(int digestId, int limit, CancellationToken ct)
     {
         var now = Now;
+        string claim = NewClaim();
         var ids = await gate.RunAsync(db, () => db.Database.SqlQuery<long>($"""
-            UPDATE "Deliveries" SET "State" = 'Sending', "ClaimedBy" = {process}, "ClaimedUtc" = {now}, "UpdatedUtc" = {now}
+            UPDATE "Deliveries" SET "State" = 'Sending', "ClaimedBy" = {claim}, "ClaimedUtc" = {now}, "UpdatedUtc" = {now}
             WHERE "Id" IN (SELECT "Id" FROM "Deliveries" WHERE "DigestId" = {digestId} AND "State" = 'Pending' AND "DueUtc" <= {now}
                            ORDER BY "DueUtc", "Id" LIMIT {limit})
               AND "State" = 'Pending'
@@ -41,8 +49,9 @@ public sealed class DeliveryLedger(PublisherDbContext db, WriteGate gate, TimePr
     public async Task<List<Row>> ClaimOneAsync(int digestId, long deliveryId, CancellationToken ct)
     {
         var now = Now;
+        string claim = NewClaim();
         int claimed = await gate.RunAsync(db, () => db.Database.ExecuteSqlAsync($"""
-            UPDATE "Deliveries" SET "State" = 'Sending', "ClaimedBy" = {process}, "ClaimedUtc" = {now}, "UpdatedUtc" = {now}
+            UPDATE "Deliveries" SET "State" = 'Sending', "ClaimedBy" = {claim}, "ClaimedUtc" = {now}, "UpdatedUtc" = {now}
             WHERE "Id" = {deliveryId} AND "DigestId" = {digestId} AND "State" = 'Pending'
             """, ct));
         return claimed == 0 ? [] : await HeldAsync([deliveryId], ct);
@@ -52,7 +61,7 @@ public sealed class DeliveryLedger(PublisherDbContext db, WriteGate gate, TimePr
     {
         var rows = await (
             from d in db.Deliveries.AsNoTracking()
-            where ids.Contains(d.Id) && d.ClaimedBy == process && d.State == DeliveryState.Sending
+            where ids.Contains(d.Id) && d.ClaimedBy == Claim && d.State == DeliveryState.Sending
             join m in db.Memberships on d.MembershipId equals m.Id
             join s in db.Subscribers on m.SubscriberId equals s.Id
             orderby d.DueUtc, d.Id
@@ -69,7 +78,7 @@ public sealed class DeliveryLedger(PublisherDbContext db, WriteGate gate, TimePr
     public async Task<bool> SubmitAsync(long id) =>
         await gate.RunAsync(db, () => db.Database.ExecuteSqlAsync($"""
             UPDATE "Deliveries" SET "State" = 'Submitting', "Attempts" = "Attempts" + 1, "UpdatedUtc" = {Now}
-            WHERE "Id" = {id} AND "ClaimedBy" = {process} AND "State" = 'Sending'
+            WHERE "Id" = {id} AND "ClaimedBy" = {Claim} AND "State" = 'Sending'
             """, CancellationToken.None)) == 1;
 
     /// <summary>
@@ -84,7 +93,7 @@ public sealed class DeliveryLedger(PublisherDbContext db, WriteGate gate, TimePr
         // Not cancellable: a message that went out is recorded even while the process stops.
         return await gate.RunAsync(db, () => db.Database.ExecuteSqlAsync($"""
             UPDATE "Deliveries" SET "State" = {stateName}, "LastReply" = {Trim(reply)}, "ClaimedBy" = NULL, "SentUtc" = {sentUtc}, "UpdatedUtc" = {now}
-            WHERE "Id" = {id} AND "ClaimedBy" = {process} AND "State" IN ('Submitting', 'Sending')
+            WHERE "Id" = {id} AND "ClaimedBy" = {Claim} AND "State" IN ('Submitting', 'Sending')
             """, CancellationToken.None)) == 1;
     }
 
@@ -92,7 +101,7 @@ public sealed class DeliveryLedger(PublisherDbContext db, WriteGate gate, TimePr
     public async Task<bool> FailUnsentAsync(long id, string reason) =>
         await gate.RunAsync(db, () => db.Database.ExecuteSqlAsync($"""
             UPDATE "Deliveries" SET "State" = 'Failed', "LastReply" = {Trim(reason)}, "ClaimedBy" = NULL, "UpdatedUtc" = {Now}
-            WHERE "Id" = {id} AND "ClaimedBy" = {process} AND "State" = 'Sending'
+            WHERE "Id" = {id} AND "ClaimedBy" = {Claim} AND "State" = 'Sending'
             """, CancellationToken.None)) == 1;
 
     /// <summary>The server refused the message for now: Pending again, due at <paramref name="due"/>.</summary>
@@ -100,7 +109,7 @@ public sealed class DeliveryLedger(PublisherDbContext db, WriteGate gate, TimePr
         await gate.RunAsync(db, () => db.Database.ExecuteSqlAsync($"""
             UPDATE "Deliveries" SET "State" = 'Pending', "DueUtc" = {due}, "FirstFailedUtc" = {firstFailedUtc}, "LastReply" = {Trim(reply)},
                 "ClaimedBy" = NULL, "UpdatedUtc" = {Now}
-            WHERE "Id" = {id} AND "ClaimedBy" = {process} AND "State" = 'Submitting'
+            WHERE "Id" = {id} AND "ClaimedBy" = {Claim} AND "State" = 'Submitting'
             """, CancellationToken.None)) == 1;
 
     /// <summary>
@@ -112,7 +121,8 @@ public sealed class DeliveryLedger(PublisherDbContext db, WriteGate gate, TimePr
     {
         if (ids.Count == 0) return;
         var now = Now;
-        await gate.RunAsync(db, () => db.Deliveries.Where(d => ids.Contains(d.Id) && d.ClaimedBy == process
+        string claim = Claim;
+        await gate.RunAsync(db, () => db.Deliveries.Where(d => ids.Contains(d.Id) && d.ClaimedBy == claim
                 && (d.State == DeliveryState.Sending || (includeSubmitting && d.State == DeliveryState.Submitting)))
             .ExecuteUpdateAsync(d => d
                 .SetProperty(x => x.Attempts, x => x.State == DeliveryState.Submitting ? x.Attempts - 1 : x.Attempts)

@@ -47,8 +47,9 @@ public sealed class DigestRuns(PublisherDbContext db, DigestPlanner planner, Dig
             outcome = Add(outcome, await sender.SendAsync(id, PublicUrls.Base(configuration), ct));
         }
         int last = digests[^1];
-        var articles = (await db.Digests.AsNoTracking().SingleAsync(d => d.Id == last, ct)).ArticleIdList.Count;
-        var (waiting, next) = await WaitingAsync(digests, ct);
+        // Not cancellable from here: after a stop (Ctrl+C) the report of what was sent, failed or is unknown still comes.
+        var articles = (await db.Digests.AsNoTracking().SingleAsync(d => d.Id == last, CancellationToken.None)).ArticleIdList.Count;
+        var (waiting, next) = await WaitingAsync(digests, CancellationToken.None);
         return new Result(last, articles, outcome, null, waiting, next);
     }
 

@@ -16,7 +16,7 @@ public sealed partial class DigestSender
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
         var composer = scope.ServiceProvider.GetRequiredService<DigestComposer>();
-        var ledger = new DeliveryLedger(db, gate, clock, lease.Id);
+        var ledger = new DeliveryLedger(db, gate, clock, () => lease.Id);
         while (!ct.IsCancellationRequested && !run.Paused && tally.Taken < run.MaxRows)
         {
             if (!lease.Holds)
@@ -111,11 +111,19 @@ public sealed partial class DigestSender
         {
             // Recorded by the transport once the server is ready for this message, just before it is written: a crash
             // from then on makes the row Unknown, and one before it leaves the row to be sent again.
-            bool handedOver = false;
+            bool handedOver = false, recordFailed = false;
             async Task<bool> HandingOverAsync()
             {
                 if (!lease.Holds) return false;
-                handedOver = await ledger.SubmitAsync(row.Id);
+                try
+                {
+                    handedOver = await ledger.SubmitAsync(row.Id);
+                }
+                catch
+                {
+                    recordFailed = true;
+                    throw;
+                }
                 return handedOver;
             }
             string reply;
@@ -135,6 +143,13 @@ public sealed partial class DigestSender
             catch (MailDeliveryException ex)
             {
                 return await RecordFailureAsync(run, row, ex, db, ledger, tally);
+            }
+            catch (Exception ex) when (recordFailed)
+            {
+                // The ledger could not record the hand-over (the database is busy or gone): nothing was sent, and this worker
+                // stops; the row goes back with the rest of its chunk.
+                logger.LogError(ex, "Recording the hand-over of delivery {Id} failed; nothing was sent, and this worker stops", row.Id);
+                return Next.Stop;
             }
             catch (Exception ex) when (!handedOver)
             {
@@ -180,6 +195,23 @@ public sealed partial class DigestSender
                 {
                     tally.Deferred++;
                     run.Report($"delivery {row.Id} to {row.Email}: deferred until {due:u}: {ex.Reply}");
+                }
+                return Next.Go;
+            case MailFailure.Interrupted:
+                // Nothing was delivered. Sent again at once while it has had fewer tries than the transport's quick tries
+                // (Smtp:MaxAttempts), then on the retry delays like a refusal: a message that always breaks the connection
+                // must not hold a worker.
+                var first = row.FirstFailedUtc ?? now;
+                var again = row.Attempts + 1 < options.Value.Smtp.MaxAttempts ? now : now + retries.DelayAfter(row.Attempts + 1);
+                if (retries.GaveUp(first, now))
+                {
+                    await FinishAsync(ledger, row, DeliveryState.Failed, $"gave up after {retries.RetryFor} of failures: {ex.Reply}", run, tally);
+                    return Next.Go;
+                }
+                if (await ledger.DeferAsync(row.Id, again, first, ex.Reply) && again > now)
+                {
+                    tally.Deferred++;
+                    run.Report($"delivery {row.Id} to {row.Email}: deferred until {again:u}: {ex.Reply}");
                 }
                 return Next.Go;
             case MailFailure.Unavailable:

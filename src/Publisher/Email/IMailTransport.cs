@@ -34,6 +34,12 @@ public enum MailFailure
     Unknown,
     /// <summary>The caller's hand-over check said no (the message is no longer its to send): nothing was sent.</summary>
     Withdrawn,
+    /// <summary>
+    /// After the hand-over, the connection broke before the message was whole (or the server closed it with 421): the
+    /// server does not have it. Reported at once, not tried again here, so the caller's record says "not sent" while it
+    /// waits; the caller sends it again soon. Only with a hand-over callback; without one the transport retries itself.
+    /// </summary>
+    Interrupted,
 }
 
 public sealed class MailDeliveryException(MailFailure failure, string reply, Exception? inner = null, bool recipientRefused = false)

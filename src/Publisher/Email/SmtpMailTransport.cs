@@ -106,6 +106,14 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
             {
                 throw;
             }
+            catch (SmtpCommandException ex) when (ex.StatusCode != SmtpStatusCode.ServiceNotAvailable && handedOver
+                && ex.ErrorCode == SmtpErrorCode.SenderNotAccepted && (int)ex.StatusCode >= 500)
+            {
+                // The sender refused for good (530 authentication required, 550 not allowed to send as From): no message of
+                // ours will go until that is fixed, so it counts as the server being unavailable, not as this message's fault.
+                if (client is { IsConnected: true }) { _idle.Add((client, Environment.TickCount64)); client = null; }
+                throw new MailDeliveryException(MailFailure.Unavailable, $"the server refuses the sender: {(int)ex.StatusCode} {ex.Message}", ex);
+            }
             catch (SmtpCommandException ex) when (ex.StatusCode != SmtpStatusCode.ServiceNotAvailable && handedOver)
             {
                 // A reply to this message's own transaction: the connection is fine (MailKit has reset the transaction).
@@ -124,6 +132,13 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
             {
                 // Silence (a timeout, a dropped connection, a stop during the wait) after the whole message: the server may have it.
                 throw new MailDeliveryException(MailFailure.Unknown, $"no reply after the message was sent: {Describe(ex)}", ex);
+            }
+            catch (Exception ex) when (!callingBack && handedOver && handingOver is not null && IsConnectionProblem(ex))
+            {
+                // The caller keeps a record that says this message is being handed over: say at once that it was not, rather
+                // than hold it in that state through reconnects (a crash meanwhile would leave it "maybe sent").
+                if (client is not null) { await DiscardAsync(client); client = null; }
+                throw new MailDeliveryException(MailFailure.Interrupted, $"not sent: the connection broke before the message was whole: {Describe(ex)}", ex);
             }
             catch (Exception ex) when (!callingBack && (IsConnectionProblem(ex) || !handedOver))
             {

@@ -4,7 +4,8 @@ using Publisher.Data;
 namespace Publisher.Hosting;
 
 /// <summary>
-/// Takes back what processes that stopped renewing their registration held. A ledger row a dead process had only
+/// Takes back what processes that stopped renewing their registration held (a delivery's claim is
+/// <c>{process id}#{claim}</c>, see <see cref="Digests.DeliveryLedger"/>). A ledger row a dead process had only
 /// claimed is Pending again; one it was handing to the server (Submitting) becomes Unknown, because the server may
 /// have it: only an admin sends it again. A confirmation mail it was sending is due again (a rare second mail, never
 /// none). Claims a live process left untouched for <see cref="StaleClaim"/> are settled the same way. Then the dead
@@ -33,12 +34,12 @@ public static class DeadProcesses
         int unknown = await db.Database.ExecuteSqlAsync($"""
             UPDATE "Deliveries" SET "State" = 'Unknown', "LastReply" = {UnknownReason}, "ClaimedBy" = NULL, "UpdatedUtc" = {now}
             WHERE "State" = 'Submitting'
-              AND ("ClaimedBy" IS NULL OR "ClaimedBy" NOT IN (SELECT "Id" FROM "HostProcesses" WHERE "SeenUtc" >= {liveSince}))
+              AND NOT EXISTS (SELECT 1 FROM "HostProcesses" p WHERE p."SeenUtc" >= {liveSince} AND "ClaimedBy" LIKE p."Id" || '#%')
             """, ct);
         int pending = await db.Database.ExecuteSqlAsync($"""
             UPDATE "Deliveries" SET "State" = 'Pending', "ClaimedBy" = NULL, "UpdatedUtc" = {now}
             WHERE "State" = 'Sending'
-              AND ("ClaimedBy" IS NULL OR "ClaimedBy" NOT IN (SELECT "Id" FROM "HostProcesses" WHERE "SeenUtc" >= {liveSince}))
+              AND NOT EXISTS (SELECT 1 FROM "HostProcesses" p WHERE p."SeenUtc" >= {liveSince} AND "ClaimedBy" LIKE p."Id" || '#%')
             """, ct);
         int confirmations = await db.Database.ExecuteSqlAsync($"""
             UPDATE "Memberships" SET "ConfirmationClaimedBy" = NULL

@@ -32,6 +32,9 @@ public static class LocalProcess
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int sig);
 
+    /// <summary>The identity of process <paramref name="pid"/> of this machine, or null where it cannot be read.</summary>
+    public static string? Of(int pid) => Describe(pid);
+
     private static string? Describe(int pid)
     {
         try

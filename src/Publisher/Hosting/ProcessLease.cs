@@ -28,8 +28,15 @@ public sealed class ProcessLease(IServiceScopeFactory scopes, TimeProvider clock
     private Task? _stopping;
     private readonly Lock _stopGate = new();
 
-    /// <summary>Readable (machine and PID) for the log, unique by its random part.</summary>
-    public string Id { get; } = $"{Truncate(Environment.MachineName, 40)}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+    private volatile string _id = NewId();
+
+    /// <summary>
+    /// Readable (machine and PID) for the log, unique by its random part. A new one after this process was taken for
+    /// dead: its old claims were taken back and may be claimed again, so nothing it still holds under the old id may count.
+    /// </summary>
+    public string Id => _id;
+
+    private static string NewId() => $"{Truncate(Environment.MachineName, 40)}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
     private static string Truncate(string s, int length) => s.Length <= length ? s : s[..length];
 
@@ -91,10 +98,12 @@ public sealed class ProcessLease(IServiceScopeFactory scopes, TimeProvider clock
         if (renewed == 0)
         {
             // Another process took this one for dead and removed it (a long pause, a suspended VM): its claims are gone,
-            // and it registers afresh for new ones.
+            // and it registers afresh, under a new id, for new ones.
+            string old = Id;
+            _id = NewId();
             db.HostProcesses.Add(Registration(now));
             await db.SaveChangesAsync(ct);
-            logger.LogWarning("Process {Process} had been taken for dead; registered again", Id);
+            logger.LogWarning("Process {Old} had been taken for dead; registered again as {Process}", old, Id);
         }
         Interlocked.Exchange(ref _lastBeatTicks, now.Ticks);
     }

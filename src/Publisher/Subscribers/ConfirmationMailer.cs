@@ -43,15 +43,30 @@ public sealed class ConfirmationMailer(PublisherDbContext db, IMailTransport tra
                     .Where(x => x.Id == m.Id && x.ConfirmationClaimedBy == null && x.ConfirmationRequestedUtc == m.ConfirmationRequestedUtc)
                     .ExecuteUpdateAsync(x => x.SetProperty(p => p.ConfirmationClaimedBy, lease.Id), ct);
                 if (claimed == 0) continue; // someone else is sending it
+                MimeMessage message;
                 try
                 {
-                    await transport.SendAsync(await ComposeAsync(m.Id, m.Email, m.ListName, m.Description, baseUrl), ct);
+                    message = await ComposeAsync(m.Id, m.Email, m.ListName, m.Description, baseUrl);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    // This one mail cannot be made (its list's text, say): it waits, and the others go on.
+                    logger.LogError(ex, "The confirmation mail to {Email} could not be composed; the others go on", m.Email);
+                    await db.Memberships.Where(x => x.Id == m.Id && x.ConfirmationClaimedBy == lease.Id)
+                        .ExecuteUpdateAsync(x => x.SetProperty(p => p.ConfirmationClaimedBy, (string?)null), CancellationToken.None);
+                    later.Add(m.Id);
+                    continue;
+                }
+                try
+                {
+                    await transport.SendAsync(message, ct);
                     await MarkSentAsync(m.Id);
                     sent++;
                 }
                 catch (MailDeliveryException ex) when (ex.Failure is MailFailure.Permanent or MailFailure.Unknown)
                 {
-                    // Refused for good, or the server may have it: not tried again (the person can ask again).
+                    // Refused for good, or the server may have it (no reply after the whole mail): not tried again, so a server
+                    // that never answers cannot make us mail someone over and over; the person can ask again.
                     logger.LogWarning("Confirmation mail to {Email} not delivered ({Failure}): {Reply}", m.Email, ex.Failure, ex.Reply);
                     await MarkSentAsync(m.Id);
                 }

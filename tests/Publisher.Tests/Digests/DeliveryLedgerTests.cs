@@ -121,6 +121,43 @@ public sealed class DeliveryLedgerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AWorkerGivingBackAStaleClaimNeverTouchesTheRowAnotherWorkerOfTheSameProcessIsHandingOver()
+    {
+        await PrepareAsync(5);
+        int digestId = await MakeDigestAsync();
+        var lease = _factory.Services.GetRequiredService<ProcessLease>();
+        await lease.EnsureStartedAsync();
+        using var scopeA = _factory.Services.CreateScope();
+        using var scopeB = _factory.Services.CreateScope();
+        var gate = _factory.Services.GetRequiredService<WriteGate>();
+        var a = new DeliveryLedger(scopeA.ServiceProvider.GetRequiredService<PublisherDbContext>(), gate, TimeProvider.System, () => lease.Id);
+        var b = new DeliveryLedger(scopeB.ServiceProvider.GetRequiredService<PublisherDbContext>(), gate, TimeProvider.System, () => lease.Id);
+
+        // Worker A claims the rows and then hangs on a slow server for over half an hour: the sweep takes its claims back.
+        var heldByA = await a.ClaimAsync(digestId, 50, CancellationToken.None);
+        Assert.Equal(5, heldByA.Count);
+        using (var sweep = _factory.Services.CreateScope())
+        {
+            var recovered = await DeadProcesses.RecoverAsync(sweep.ServiceProvider.GetRequiredService<PublisherDbContext>(),
+                liveSince: DateTime.UtcNow.AddMinutes(-1), now: DateTime.UtcNow + DeadProcesses.StaleClaim + TimeSpan.FromMinutes(1));
+            Assert.Equal(5, recovered.Pending);
+        }
+        // Worker B, same process, claims them again and is handing one over when A gives its old chunk back.
+        var heldByB = await b.ClaimAsync(digestId, 50, CancellationToken.None);
+        Assert.Equal(5, heldByB.Count);
+        Assert.True(await b.SubmitAsync(heldByB[0].Id));
+        await a.ReleaseAsync(heldByA.Select(r => r.Id).ToList(), includeSubmitting: true);
+
+        using var check = _factory.Services.CreateScope();
+        var rows = await check.ServiceProvider.GetRequiredService<PublisherDbContext>().Deliveries.AsNoTracking().Where(d => d.DigestId == digestId).ToListAsync();
+        var inHand = rows.Single(r => r.Id == heldByB[0].Id);
+        Assert.Equal((DeliveryState.Submitting, b.Claim), (inHand.State, inHand.ClaimedBy)); // not Pending: no third worker may send it again
+        Assert.All(rows.Where(r => r.Id != inHand.Id), r => Assert.Equal(DeliveryState.Sending, r.State));
+        Assert.NotEqual(a.Claim, b.Claim);
+        Assert.StartsWith(lease.Id + "#", b.Claim);
+    }
+
+    [Fact]
     public async Task AStoppedProcessNoLongerHoldsItsClaims()
     {
         var lease = _factory.Services.GetRequiredService<ProcessLease>();

@@ -281,18 +281,24 @@ public sealed class DigestSendTests : IAsyncLifetime
         // Another container's process, alive, has this machine's name and a PID that does not exist here; it holds the
         // next two. Claims by machine name and PID would take its rows as a dead local process's.
         var dead = new HostProcess { Id = "gone:1:0123", Machine = "gone", ProcessId = 1, StartedUtc = now.AddHours(-1), SeenUtc = now.AddMinutes(-5) };
-        var alive = new HostProcess { Id = $"{Environment.MachineName}:999999:4567", Machine = Environment.MachineName, ProcessId = 999999, StartedUtc = now, SeenUtc = now };
+        // Its identity names this kernel but another PID namespace (another container), where PID 999999 may well run.
+        var here = LocalProcess.Instance!.Split('/');
+        var alive = new HostProcess
+        {
+            Id = $"{Environment.MachineName}:999999:4567", Machine = Environment.MachineName, ProcessId = 999999, StartedUtc = now, SeenUtc = now,
+            Instance = $"{here[0]}/pid:[4026531999]/999999/12345",
+        };
         db.HostProcesses.AddRange(dead, alive);
         await db.SaveChangesAsync();
         var claimedOnly = ids.Take(3).ToList();
         var handingOver = ids.TakeLast(3).ToList();
         var live = ids.Skip(3).Take(2).ToList();
         await db.Deliveries.Where(d => claimedOnly.Contains(d.Id)).ExecuteUpdateAsync(d => d
-            .SetProperty(x => x.State, DeliveryState.Sending).SetProperty(x => x.ClaimedBy, dead.Id).SetProperty(x => x.ClaimedUtc, now));
+            .SetProperty(x => x.State, DeliveryState.Sending).SetProperty(x => x.ClaimedBy, dead.Id + "#a").SetProperty(x => x.ClaimedUtc, now));
         await db.Deliveries.Where(d => handingOver.Contains(d.Id)).ExecuteUpdateAsync(d => d
-            .SetProperty(x => x.State, DeliveryState.Submitting).SetProperty(x => x.ClaimedBy, dead.Id).SetProperty(x => x.ClaimedUtc, now));
+            .SetProperty(x => x.State, DeliveryState.Submitting).SetProperty(x => x.ClaimedBy, dead.Id + "#a").SetProperty(x => x.ClaimedUtc, now));
         await db.Deliveries.Where(d => live.Contains(d.Id)).ExecuteUpdateAsync(d => d
-            .SetProperty(x => x.State, DeliveryState.Sending).SetProperty(x => x.ClaimedBy, alive.Id).SetProperty(x => x.ClaimedUtc, now));
+            .SetProperty(x => x.State, DeliveryState.Sending).SetProperty(x => x.ClaimedBy, alive.Id + "#b").SetProperty(x => x.ClaimedUtc, now));
 
         await _factory.Services.GetRequiredService<DigestResumer>().RunOnceAsync();
         var outcome = await _factory.Services.GetRequiredService<DigestSender>().SendAsync(digestId, "http://feeds.example.test");
@@ -303,7 +309,7 @@ public sealed class DigestSendTests : IAsyncLifetime
         Assert.All(claimedOnly, id => Assert.Equal(DeliveryState.Sent, rows[id].State));
         Assert.All(handingOver, id => Assert.Equal(DeliveryState.Unknown, rows[id].State)); // the server may have them: not resent
         Assert.All(handingOver, id => Assert.Contains("stopped while handing it to the server", rows[id].LastReply));
-        Assert.All(live, id => Assert.Equal((DeliveryState.Sending, alive.Id), (rows[id].State, rows[id].ClaimedBy)));
+        Assert.All(live, id => Assert.Equal((DeliveryState.Sending, alive.Id + "#b"), (rows[id].State, rows[id].ClaimedBy)));
         Assert.False(db.HostProcesses.Any(p => p.Id == dead.Id));
     }
 

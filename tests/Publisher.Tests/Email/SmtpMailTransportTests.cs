@@ -149,6 +149,20 @@ public sealed class SmtpMailTransportTests
     }
 
     [Fact]
+    public async Task WithAHandOverCheckAConnectionThatBreaksMidDataIsReportedAtOnceNotRetriedHere()
+    {
+        // The caller's record says "being handed over" from the check on; it must hear at once that nothing went out,
+        // not wait through reconnects in that state.
+        await using var server = new ScriptedSmtpServer { Script = n => n == 1 ? DataBehaviour.DropMidData : DataBehaviour.Accept };
+        await using var transport = Transport(server.Port);
+        var failure = await Assert.ThrowsAsync<MailDeliveryException>(() =>
+            transport.SendAsync(Message(1, bodyBytes: 24 * 1024 * 1024), default, () => Task.FromResult(true)));
+        Assert.Equal(MailFailure.Interrupted, failure.Failure);
+        Assert.Equal(0, server.Accepted);
+        Assert.Equal(1, server.Connections);
+    }
+
+    [Fact]
     public async Task SilenceAfterTheWholeMessageWentOutIsUnknownAndNotResent()
     {
         await using var server = new ScriptedSmtpServer { Script = _ => DataBehaviour.NeverReply };
