@@ -147,18 +147,29 @@ public static class SubscriptionEndpoints
         options.Value.Site.IsChinese ? SubscriptionTexts.Chinese : SubscriptionTexts.English;
 }
 
-/// <summary>Limits subscribe requests per target address, so nobody can mail-bomb an address through the form.</summary>
+/// <summary>
+/// Limits subscribe requests per target address, so nobody can mail-bomb an address through the form. Addresses share
+/// 65,536 buckets (by a keyed hash), so a flood of distinct addresses cannot make the limiter grow without end (each
+/// remembered address would otherwise be held for the hour's window); two addresses in one bucket share its allowance.
+/// </summary>
 public sealed class SubscribeAddressLimiter(IOptions<PublisherOptions> options) : IDisposable
 {
-    private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(address =>
-        RateLimitPartition.GetFixedWindowLimiter(address, _ => new FixedWindowRateLimiterOptions
+    public const int Buckets = 1 << 16;
+    private readonly byte[] _key = System.Security.Cryptography.RandomNumberGenerator.GetBytes(16);
+    private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(bucket =>
+        RateLimitPartition.GetFixedWindowLimiter(bucket, _ => new FixedWindowRateLimiterOptions
         {
             PermitLimit = options.Value.Subscriptions.PerAddressPerHour,
             Window = TimeSpan.FromHours(1),
             QueueLimit = 0,
-        }), StringComparer.OrdinalIgnoreCase);
+        }));
 
-    public RateLimitLease Acquire(string address) => _limiter.AttemptAcquire(address);
+    public RateLimitLease Acquire(string address)
+    {
+        // The key is random per process, so nobody can pick addresses that fall into someone else's bucket.
+        var hash = System.Security.Cryptography.HMACSHA256.HashData(_key, System.Text.Encoding.UTF8.GetBytes(EmailAddress.Key(address)));
+        return _limiter.AttemptAcquire(BitConverter.ToString(hash, 0, 2));
+    }
 
     public void Dispose() => _limiter.Dispose();
 }
