@@ -8,8 +8,19 @@ public static class CommandLineArgs
 {
     private static readonly string[] HostKeys = ["urls", "environment", "contentRoot", "applicationName", "webroot"];
 
+    private static readonly string[] HelpWords = ["--help", "-h", "-?", "help"];
+
     public static (string[] Config, string[] Verb) Split(string[] args)
     {
+        // "--help", "-h" or "help" before any verb asks for the usage (of the verb after "help", if one is named), never
+        // for a server to start.
+        int helpAt = Array.FindIndex(args, a => HelpWords.Contains(a, StringComparer.OrdinalIgnoreCase));
+        int firstVerb = Array.FindIndex(args, a => !a.StartsWith('-'));
+        if (helpAt >= 0 && (firstVerb < 0 || firstVerb >= helpAt))
+        {
+            var rest = args[(helpAt + 1)..].Where(a => !a.StartsWith('-')).ToList();
+            return (args[..helpAt].Where(IsConfig).ToArray(), [.. rest, "--help"]);
+        }
         var config = new List<string>();
         var verb = new List<string>();
         for (int i = 0; i < args.Length; i++)

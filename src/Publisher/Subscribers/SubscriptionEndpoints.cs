@@ -149,12 +149,14 @@ public static class SubscriptionEndpoints
 
 /// <summary>
 /// Limits subscribe requests per target address, so nobody can mail-bomb an address through the form. Addresses share
-/// 65,536 buckets (by a keyed hash), so a flood of distinct addresses cannot make the limiter grow without end (each
-/// remembered address would otherwise be held for the hour's window); two addresses in one bucket share its allowance.
+/// 4,096 buckets (by a keyed hash), so a flood of distinct addresses cannot make the limiter grow without end (each
+/// remembered address would otherwise be held for the hour's window, at about a kilobyte each); two addresses in one
+/// bucket share its allowance, which matters only under such a flood. The database's rule (one confirmation mail an
+/// hour per member) holds whatever this limiter lets through.
 /// </summary>
 public sealed class SubscribeAddressLimiter(IOptions<PublisherOptions> options) : IDisposable
 {
-    public const int Buckets = 1 << 16;
+    public const int Buckets = 4096;
     private readonly byte[] _key = System.Security.Cryptography.RandomNumberGenerator.GetBytes(16);
     private readonly PartitionedRateLimiter<string> _limiter = PartitionedRateLimiter.Create<string, string>(bucket =>
         RateLimitPartition.GetFixedWindowLimiter(bucket, _ => new FixedWindowRateLimiterOptions
@@ -168,7 +170,7 @@ public sealed class SubscribeAddressLimiter(IOptions<PublisherOptions> options) 
     {
         // The key is random per process, so nobody can pick addresses that fall into someone else's bucket.
         var hash = System.Security.Cryptography.HMACSHA256.HashData(_key, System.Text.Encoding.UTF8.GetBytes(EmailAddress.Key(address)));
-        return _limiter.AttemptAcquire(BitConverter.ToString(hash, 0, 2));
+        return _limiter.AttemptAcquire((BitConverter.ToUInt32(hash) % Buckets).ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     public void Dispose() => _limiter.Dispose();
