@@ -10,10 +10,8 @@ namespace Publisher.Templates;
 /// in, HTML and text out. The HTML encoder comes from the services; register one that allows all of
 /// Unicode, or every Chinese character becomes a numeric reference.
 /// </summary>
-public sealed class EmailRenderer(IServiceProvider services, ILoggerFactory loggers) : IAsyncDisposable
+public sealed class EmailRenderer(IServiceProvider services, ILoggerFactory loggers)
 {
-    private readonly HtmlRenderer _renderer = new(services, loggers);
-
     public async Task<RenderedEmail> RenderAsync<THtml, TText, TModel>(TModel model, string subject)
         where THtml : IComponent where TText : IComponent
     {
@@ -22,12 +20,20 @@ public sealed class EmailRenderer(IServiceProvider services, ILoggerFactory logg
         return new RenderedEmail(subject, InlineCss(html), TextWrap.Wrap(NormalizeText(text)));
     }
 
-    private Task<string> RenderAsync<T>(object model) where T : IComponent =>
-        _renderer.Dispatcher.InvokeAsync(async () =>
+    /// <summary>
+    /// One renderer per rendering: an HtmlRenderer keeps every root component it rendered (and its model) until it is
+    /// disposed, so a long-lived one grew with every mail made (a confirmation mailer working through a stream of
+    /// subscriptions held them all).
+    /// </summary>
+    private async Task<string> RenderAsync<T>(object model) where T : IComponent
+    {
+        await using var renderer = new HtmlRenderer(services, loggers);
+        return await renderer.Dispatcher.InvokeAsync(async () =>
         {
-            var output = await _renderer.RenderComponentAsync<T>(ParameterView.FromDictionary(new Dictionary<string, object?> { ["Model"] = model }));
+            var output = await renderer.RenderComponentAsync<T>(ParameterView.FromDictionary(new Dictionary<string, object?> { ["Model"] = model }));
             return output.ToHtmlString();
         });
+    }
 
     /// <summary>Many mail clients drop &lt;style&gt; blocks; the rules are copied onto each element.</summary>
     public static string InlineCss(string html)
@@ -48,6 +54,4 @@ public sealed class EmailRenderer(IServiceProvider services, ILoggerFactory logg
         while (kept.Count > 0 && kept[^1].Length == 0) kept.RemoveAt(kept.Count - 1);
         return string.Join('\n', kept) + "\n";
     }
-
-    public ValueTask DisposeAsync() => _renderer.DisposeAsync();
 }
