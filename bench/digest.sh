@@ -50,7 +50,7 @@ end=$(date +%s.%N)
 ours=$(python3 -c "print(f'{$n/($end-$start):.0f}')")
 echo "Publisher digest send: $(cat "$work/out"); $n messages of ~$size bytes over $conns connections in $(python3 -c "print(f'{$end-$start:.1f}')") s (start-up included) = $ours msg/s; peak RSS $(( $(tail -1 "$work/rss" | cut -d" " -f1) / 1024 )) MB, CPU user+sys $(tail -1 "$work/rss" | cut -d" " -f2,3)"
 start=$(date +%s.%N)
-smtp-source -s "$conns" -m "$n" -l "$size" -f digest@bench.example.org -t reader@example.cn "127.0.0.1:$port"
+smtp-source -d -s "$conns" -m "$n" -l "$size" -f digest@bench.example.org -t reader@example.cn "127.0.0.1:$port"
 end=$(date +%s.%N)
 theirs=$(python3 -c "print(f'{$n/($end-$start):.0f}')")
 echo "smtp-source: $n messages of $size bytes over $conns connections in $(python3 -c "print(f'{$end-$start:.1f}')") s = $theirs msg/s"
