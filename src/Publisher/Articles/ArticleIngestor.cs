@@ -133,8 +133,7 @@ public sealed class ArticleIngestor(PublisherDbContext db, IOptions<PublisherOpt
         article.ContentHash = hash;
         article.Format = format;
         article.Title = draft.Title;
-        // A summary given with markup (an API client's HTML excerpt, say) is reduced to its text, like leftover HTML in pages.
-        article.Summary = draft.Summary is null ? Summaries.Cut(draft.BodyText) : string.Join(' ', ArticleHtml.ToText(draft.Summary).Split('\n'));
+        article.Summary = draft.Summary ?? Summaries.Cut(draft.BodyText);
         article.BodyHtml = draft.BodyHtml;
         article.BodyText = draft.BodyText;
         article.Author = draft.Author;
