@@ -46,7 +46,24 @@ public static class ArticleHtml
         return sb.ToString();
     }
 
-    public static string FromMarkdown(string markdown) => Sanitize(Markdig.Markdown.ToHtml(markdown, Markdown));
+    /// <summary>Markdown rendered and sanitized, or the one-line reason it cannot be (Markdig refuses input nested too deeply).</summary>
+    public static bool TryFromMarkdown(string markdown, out string html, out string? error)
+    {
+        html = "";
+        string rendered;
+        try
+        {
+            rendered = Markdig.Markdown.ToHtml(markdown, Markdown);
+        }
+        catch (ArgumentException ex)
+        {
+            error = "Markdown not rendered: " + ex.Message.ReplaceLineEndings(" ");
+            return false;
+        }
+        html = Sanitize(rendered);
+        error = null;
+        return true;
+    }
 
     public static string Sanitize(string html) => XmlSafeText.Clean(Sanitizer.Sanitize(html));
 

@@ -49,9 +49,13 @@ public sealed record ArticleInput
         if (Slug is not null && Articles.Slugs.From(Slug).Length == 0) Error("slug", "The slug has no letters or digits.");
         if (errors.Count > 0) return errors;
 
-        string html = ContentHtml is not null && ContentHtml.Trim().Length > 0 ? ArticleHtml.Sanitize(ContentHtml)
-            : ContentMarkdown is not null && ContentMarkdown.Trim().Length > 0 ? ArticleHtml.FromMarkdown(XmlSafeText.Clean(ContentMarkdown))
-            : ArticleHtml.FromParagraphs(XmlSafeText.Clean(ContentText!).Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0));
+        string html;
+        if (ContentHtml is not null && ContentHtml.Trim().Length > 0) html = ArticleHtml.Sanitize(ContentHtml);
+        else if (ContentMarkdown is not null && ContentMarkdown.Trim().Length > 0)
+        {
+            if (!ArticleHtml.TryFromMarkdown(XmlSafeText.Clean(ContentMarkdown), out html, out var markdownError)) { Error("content", markdownError!); return errors; }
+        }
+        else html = ArticleHtml.FromParagraphs(XmlSafeText.Clean(ContentText!).Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0));
         string text = ArticleHtml.ToText(html);
         if (text.Length == 0) { Error("content", "The content has no text once sanitized."); return errors; }
 
