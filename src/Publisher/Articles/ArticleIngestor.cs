@@ -1,5 +1,3 @@
-using Publisher.Text;
-using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Publisher.Data;
@@ -19,7 +17,7 @@ public sealed class ArticleIngestor(PublisherDbContext db, IOptions<PublisherOpt
     private const int LookupChunk = 1000;
 
     private readonly PublisherOptions _options = options.Value;
-    private readonly TimeZoneInfo _zone = ArticleDates.ZoneFor(options.Value.Site);
+    private readonly ArticleFileReader _reader = new(options.Value.Articles, ArticleDates.ZoneFor(options.Value.Site), clock);
 
     /// <summary>Every article file under <paramref name="folder"/>, in a stable order.</summary>
     public static IEnumerable<string> FilesUnder(string folder) =>
@@ -47,7 +45,7 @@ public sealed class ArticleIngestor(PublisherDbContext db, IOptions<PublisherOpt
                 known.TryGetValue(key, out var existing);
                 try
                 {
-                    var read = await ReadFileAsync(file, existing?.ContentHash, ct);
+                    var read = await _reader.ReadAsync(file, existing?.ContentHash, ct);
                     if (read.Unchanged) { results.Add(new(IngestOutcome.Unchanged, existing!.Slug, existing.Title)); continue; }
                     if (read.Error is not null) { results.Add(new(IngestOutcome.Rejected, DisplayName(file), read.Error)); continue; }
                     if (existing is null)
@@ -206,37 +204,6 @@ public sealed class ArticleIngestor(PublisherDbContext db, IOptions<PublisherOpt
         a.Tags, a.PublishedUtc.Ticks, a.PublishedOffsetMinutes);
 
     private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
-
-    private sealed record FileRead(ArticleDraft? Draft, string? Error, string Hash, ArticleFormat Format, bool Unchanged = false);
-
-    private async Task<FileRead> ReadFileAsync(string file, string? knownHash, CancellationToken ct)
-    {
-        var format = Path.GetExtension(file).ToLowerInvariant() switch
-        {
-            ".txt" => ArticleFormat.Text,
-            ".md" or ".markdown" => ArticleFormat.Markdown,
-            _ => (ArticleFormat?)null,
-        };
-        if (format is null) return new(null, $"unsupported file type '{Path.GetExtension(file)}' (expected .txt, .md or .markdown)", "", default);
-        byte[] bytes;
-        try
-        {
-            var info = new FileInfo(file);
-            if (!info.Exists) return new(null, "file not found", "", default);
-            if (info.Length > _options.Articles.MaxFileBytes)
-                return new(null, $"file too large: {info.Length:N0} bytes, the limit is {_options.Articles.MaxFileBytes:N0} (Publisher:Articles:MaxFileBytes)", "", default);
-            bytes = await File.ReadAllBytesAsync(file, ct);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return new(null, "cannot read file: " + ex.Message, "", default);
-        }
-        string hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
-        if (hash == knownHash) return new(null, null, hash, format.Value, Unchanged: true);
-        if (!TextFileDecoder.TryDecode(bytes, out var text, out var decodeError)) return new(null, decodeError, hash, format.Value);
-        var read = format == ArticleFormat.Text ? ScrapedPageParser.Parse(text, _zone) : MarkdownArticleParser.Parse(text, _zone);
-        return new(read.Draft, read.Error, hash, format.Value);
-    }
 
     /// <summary>Files inside ArticlesPath are known by their relative path, so moving the whole site keeps identities.</summary>
     public string SourceKeyOf(string file)

@@ -50,7 +50,10 @@ public sealed record ArticleInput
         if (errors.Count > 0) return errors;
 
         string html;
-        if (ContentHtml is not null && ContentHtml.Trim().Length > 0) html = ArticleHtml.Sanitize(ContentHtml);
+        if (ContentHtml is not null && ContentHtml.Trim().Length > 0)
+        {
+            if (!ArticleHtml.TrySanitize(ContentHtml, out html, out var htmlError)) { Error("content", htmlError!); return errors; }
+        }
         else if (ContentMarkdown is not null && ContentMarkdown.Trim().Length > 0)
         {
             if (!ArticleHtml.TryFromMarkdown(XmlSafeText.Clean(ContentMarkdown), out html, out var markdownError)) { Error("content", markdownError!); return errors; }

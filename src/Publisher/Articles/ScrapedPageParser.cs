@@ -30,7 +30,11 @@ public static class ScrapedPageParser
     public static ArticleRead Parse(string text, TimeZoneInfo zone)
     {
         text = XmlSafeText.Clean(text).Replace("\r\n", "\n").Replace('\r', '\n');
-        if (LeftoverHtml.Contains(text)) text = LeftoverHtml.ToText(text);
+        if (LeftoverHtml.Contains(text))
+        {
+            if (HtmlNesting.Check(text) is { } tooDeep) return ArticleRead.Reject(tooDeep);
+            text = LeftoverHtml.ToText(text);
+        }
 
         var raw = text.Split('\n').Select(NormalizeLine).ToArray();
         var lines = raw.Select(RemoveInlineChrome).ToArray();
