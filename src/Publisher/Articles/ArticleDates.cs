@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Publisher.Text;
 using System.Text.RegularExpressions;
 
 namespace Publisher.Articles;
@@ -53,7 +54,9 @@ public static partial class ArticleDates
     /// </summary>
     private static string AsciiDigits(string value)
     {
-        string text = value.IsNormalized(NormalizationForm.FormKC) ? value : value.Normalize(NormalizationForm.FormKC);
+        // Normalization throws on a lone surrogate, which no date holds anyway.
+        string text = XmlSafeText.Clean(value);
+        text = text.IsNormalized(NormalizationForm.FormKC) ? text : text.Normalize(NormalizationForm.FormKC);
         if (!text.Any(c => c > '\u007F' && char.IsDigit(c))) return text;
         var sb = new StringBuilder(text.Length);
         foreach (char c in text)
