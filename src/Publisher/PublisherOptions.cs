@@ -89,6 +89,8 @@ public sealed class ArticleOptions
     /// <summary>Seconds between full rescans of ArticlesPath; the file watcher alone misses events.</summary>
     [Range(1, 86400)]
     public int RescanSeconds { get; set; } = 30;
+    /// <summary>Longest one file may take to be read, decoded and parsed before it is rejected (the watcher reads one file at a time).</summary>
+    public TimeSpan ReadTimeout { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 public enum SmtpSecurity { None, StartTls, SslOnConnect, Auto }

@@ -28,6 +28,8 @@ public sealed class PublisherOptionsValidator : IValidateOptions<PublisherOption
             errors.Add("Publisher:WebSub:DefaultLeaseSeconds must be at least 60 and at most Publisher:WebSub:MaxLeaseSeconds.");
         if (o.Articles.MaxFileBytes < 1) errors.Add("Publisher:Articles:MaxFileBytes must be positive.");
         if (o.Articles.RescanSeconds is < 1 or > 86400) errors.Add("Publisher:Articles:RescanSeconds must be between 1 and 86400.");
+        if (o.Articles.ReadTimeout <= TimeSpan.Zero || o.Articles.ReadTimeout > TimeSpan.FromMinutes(10))
+            errors.Add("Publisher:Articles:ReadTimeout must be more than 0 and at most 00:10:00.");
         if (o.AdminApiKey is { } key && key.Length is > 0 and < 16) errors.Add("Publisher:AdminApiKey must be at least 16 characters.");
         if (o.Database.Provider != DatabaseProvider.Sqlite) errors.Add($"Publisher:Database:Provider '{o.Database.Provider}' is not supported by this build yet; use Sqlite.");
         var smtp = o.Smtp;

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text;
+using Publisher.Text;
 using System.Text.RegularExpressions;
 
 namespace Publisher.Articles;
@@ -9,7 +11,7 @@ namespace Publisher.Articles;
 /// </summary>
 public static partial class ArticleDates
 {
-    [GeneratedRegex(@"(?<y>\d{4})\s*[-/.年]\s*(?<m>\d{1,2})\s*[-/.月]\s*(?<d>\d{1,2})\s*日?(?:(?:\s*|T)(?<H>\d{1,2})\s*[:：时点]\s*(?<M>\d{1,2})(?:\s*[:：分]\s*(?<S>\d{1,2})(?:\.\d+)?)?\s*分?秒?)?\s*(?<z>Z|[+-]\d{2}:?\d{2})?")]
+    [GeneratedRegex(@"(?<y>[0-9]{4})\s*[-/.年]\s*(?<m>[0-9]{1,2})\s*[-/.月]\s*(?<d>[0-9]{1,2})\s*日?(?:(?:\s*|T)(?<H>[0-9]{1,2})\s*[:：时点]\s*(?<M>[0-9]{1,2})(?:\s*[:：分]\s*(?<S>[0-9]{1,2})(?:\.[0-9]+)?)?\s*分?秒?)?\s*(?<z>Z|[+-](?<zh>[0-9]{2}):?(?<zm>[0-9]{2}))?")]
     private static partial Regex DatePattern();
 
     [GeneratedRegex(@"\d")]
@@ -18,29 +20,48 @@ public static partial class ArticleDates
     /// <summary>True when <paramref name="value"/> has anything that looks like a date attempt.</summary>
     public static bool LooksLikeDate(string value) => AnyDigit().IsMatch(value);
 
+    /// <summary>Longer values are not a date (a meta line is at most 200 characters too).</summary>
+    public const int MaxLength = 200;
+
     public static bool TryParse(string value, TimeZoneInfo zone, out DateTimeOffset result)
     {
         result = default;
-        var m = DatePattern().Match(value);
+        if (value.Length > MaxLength) return false;
+        var m = DatePattern().Match(AsciiDigits(value));
         if (!m.Success) return false;
-        int Int(string group, int fallback = 0) => m.Groups[group].Success ? int.Parse(m.Groups[group].Value, CultureInfo.InvariantCulture) : fallback;
+        // Every group is one to four ASCII digits by the pattern, so this never fails.
+        int Int(string group) => m.Groups[group].Success ? int.Parse(m.Groups[group].ValueSpan, NumberStyles.None, CultureInfo.InvariantCulture) : 0;
         int y = Int("y"), mo = Int("m"), d = Int("d"), h = Int("H"), mi = Int("M"), s = Int("S");
         if (y < 1900 || y > 2200 || mo is < 1 or > 12 || d < 1 || d > DateTime.DaysInMonth(y, mo) || h > 23 || mi > 59 || s > 59) return false;
         var local = new DateTime(y, mo, d, h, mi, s, DateTimeKind.Unspecified);
 
         if (m.Groups["z"].Success)
         {
-            string z = m.Groups["z"].Value;
-            var offset = z == "Z" ? TimeSpan.Zero
-                : TimeSpan.ParseExact(z.TrimStart('+', '-').Replace(":", ""), "hhmm", CultureInfo.InvariantCulture) * (z[0] == '-' ? -1 : 1);
-            if (offset.Duration() > TimeSpan.FromHours(14)) return false;
-            result = new DateTimeOffset(local, offset);
+            var offset = m.Groups["z"].Value == "Z" ? TimeSpan.Zero : new TimeSpan(Int("zh"), Int("zm"), 0);
+            if (Int("zm") > 59 || offset > TimeSpan.FromHours(14)) return false; // +99:99 is no offset any clock has
+            result = new DateTimeOffset(local, m.Groups["z"].Value[0] == '-' ? -offset : offset);
             return true;
         }
         // A wall-clock time skipped by a DST change does not exist; move it past the gap.
         if (zone.IsInvalidTime(local)) local = local.AddHours(1);
         result = new DateTimeOffset(local, zone.GetUtcOffset(local));
         return true;
+    }
+
+    /// <summary>
+    /// Full-width forms (２０２４－０１－０５ １０：３０, common on Chinese sites) become ASCII by NFKC; digits of other scripts
+    /// (Arabic-Indic ٢٠٢٤, Devanagari २०२४, …) by their decimal value. The pattern then sees ASCII digits only.
+    /// </summary>
+    private static string AsciiDigits(string value)
+    {
+        // Normalization throws on a lone surrogate, which no date holds anyway.
+        string text = XmlSafeText.Clean(value);
+        text = text.IsNormalized(NormalizationForm.FormKC) ? text : text.Normalize(NormalizationForm.FormKC);
+        if (!text.Any(c => c > '\u007F' && char.IsDigit(c))) return text;
+        var sb = new StringBuilder(text.Length);
+        foreach (char c in text)
+            sb.Append(c > '\u007F' && CharUnicodeInfo.GetDecimalDigitValue(c) is var digit and >= 0 ? (char)('0' + digit) : c);
+        return sb.ToString();
     }
 
     /// <summary>The zone for times written without one: the configured one, else Asia/Shanghai on zh-* sites, else UTC.</summary>

@@ -9,7 +9,7 @@ public sealed record ArticleDraft
     public string? Author { get; init; }
     public string? Source { get; init; }
     public IReadOnlyList<string> Tags { get; init; } = [];
-    /// <summary>An explicit summary; when null one is cut from the body.</summary>
+    /// <summary>An explicit summary (plain text once normalized); when null one is cut from the body.</summary>
     public string? Summary { get; init; }
     /// <summary>Sanitized HTML of the body.</summary>
     public required string BodyHtml { get; init; }
@@ -21,6 +21,8 @@ public sealed record ArticleDraft
 /// <summary>The outcome of reading one article: a draft, or the one-line reason there is none.</summary>
 public readonly record struct ArticleRead(ArticleDraft? Draft, string? Error)
 {
-    public static ArticleRead Ok(ArticleDraft draft) => new(draft, null);
+    /// <summary>The draft with its fields cleaned (<see cref="ArticleFields"/>), or its first field over a limit as the reason.</summary>
+    public static ArticleRead Ok(ArticleDraft draft) =>
+        ArticleFields.Normalize(draft, out var clean) is { } error ? Reject(error.Reason) : new(clean, null);
     public static ArticleRead Reject(string error) => new(null, error);
 }

@@ -46,9 +46,51 @@ public static class ArticleHtml
         return sb.ToString();
     }
 
-    public static string FromMarkdown(string markdown) => Sanitize(Markdig.Markdown.ToHtml(markdown, Markdown));
+    /// <summary>Markdown rendered and sanitized, or the one-line reason it cannot be (Markdig refuses input nested too deeply).</summary>
+    public static bool TryFromMarkdown(string markdown, out string html, out string? error)
+    {
+        html = "";
+        if (HtmlNesting.CheckMarkdown(markdown) is { } tooDeep)
+        {
+            error = tooDeep;
+            return false;
+        }
+        string rendered;
+        try
+        {
+            rendered = Markdig.Markdown.ToHtml(markdown, Markdown);
+        }
+        catch (ArgumentException ex)
+        {
+            error = "Markdown not rendered: " + ex.Message.ReplaceLineEndings(" ");
+            return false;
+        }
+        return TrySanitize(rendered, out html, out error);
+    }
 
-    public static string Sanitize(string html) => XmlSafeText.Clean(Sanitizer.Sanitize(html));
+    /// <summary>
+    /// HtmlSanitizer's cost grows with the square of the elements side by side (90,000 paragraphs took 28 s): long HTML is
+    /// sanitized in pieces of whole top-level elements, each on its own. Every piece comes out sanitized and with every
+    /// element it opens closed, so the pieces joined are as safe as each one.
+    /// </summary>
+    private const int ElementsPerPiece = 500;
+
+    /// <summary>Sanitized HTML, or the reason there is none (it nests too deep or too wide, <see cref="HtmlNesting"/>).</summary>
+    public static bool TrySanitize(string html, out string clean, out string? error)
+    {
+        clean = "";
+        if (HtmlNesting.TopLevelCuts(html, ElementsPerPiece, out error) is not { } cuts) return false;
+        var sb = new StringBuilder(html.Length);
+        int from = 0;
+        foreach (int cut in cuts.Append(html.Length))
+        {
+            sb.Append(Sanitizer.Sanitize(html[from..cut]));
+            from = cut;
+        }
+        clean = XmlSafeText.Clean(sb.ToString());
+        error = null;
+        return true;
+    }
 
     /// <summary>Plain text of sanitized HTML, one block a line, for summaries and search.</summary>
     public static string ToText(string html)

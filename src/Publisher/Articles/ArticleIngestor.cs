@@ -1,5 +1,3 @@
-using Publisher.Text;
-using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Publisher.Data;
@@ -11,14 +9,15 @@ namespace Publisher.Articles;
 /// are <c>unchanged</c>, other bytes <c>updated</c> in place (same id, same slug), a new key <c>added</c>.
 /// A source that cannot be read is <c>rejected</c> and touches nothing.
 /// </summary>
-public sealed class ArticleIngestor(PublisherDbContext db, IOptions<PublisherOptions> options, ArticleChanges changes, TimeProvider clock)
+public sealed class ArticleIngestor(PublisherDbContext db, IOptions<PublisherOptions> options, ArticleChanges changes, TimeProvider clock,
+    ILogger<ArticleIngestor> logger)
 {
     public static readonly string[] FileExtensions = [".txt", ".md", ".markdown"];
     private const int BatchSize = 500;
     private const int LookupChunk = 1000;
 
     private readonly PublisherOptions _options = options.Value;
-    private readonly TimeZoneInfo _zone = ArticleDates.ZoneFor(options.Value.Site);
+    private readonly ArticleFileReader _reader = new(options.Value.Articles, ArticleDates.ZoneFor(options.Value.Site), clock);
 
     /// <summary>Every article file under <paramref name="folder"/>, in a stable order.</summary>
     public static IEnumerable<string> FilesUnder(string folder) =>
@@ -32,34 +31,43 @@ public sealed class ArticleIngestor(PublisherDbContext db, IOptions<PublisherOpt
         // service's start-up scan of 100,000 unchanged files then holds a chunk's rows, not every row's.
         HashSet<string>? slugs = null;
         var results = new List<IngestResult>(files.Count);
-        var batch = new List<(Article Article, IngestOutcome Outcome)>();
+        var batch = new List<Pending>();
         foreach (var chunk in files.Chunk(LookupChunk))
         {
             var keys = chunk.Select(SourceKeyOf).ToArray();
             var known = await db.Articles.AsNoTracking().Where(a => EF.Parameter(keys).Contains(a.SourceKey))
-                .Select(a => new { a.Id, a.SourceKey, a.ContentHash, a.Slug, a.Title })
+                .Select(a => new Known(a.Id, a.SourceKey, a.ContentHash, a.Slug, a.Title))
                 .ToDictionaryAsync(a => a.SourceKey, StringComparer.Ordinal, ct);
             for (int i = 0; i < chunk.Length; i++)
             {
                 ct.ThrowIfCancellationRequested();
                 string file = chunk[i], key = keys[i];
                 known.TryGetValue(key, out var existing);
-                var read = await ReadFileAsync(file, existing?.ContentHash, ct);
-                if (read.Unchanged) { results.Add(new(IngestOutcome.Unchanged, existing!.Slug, existing.Title)); continue; }
-                if (read.Error is not null) { results.Add(new(IngestOutcome.Rejected, DisplayName(file), read.Error)); continue; }
-                var parsed = read.Draft!;
-                if (existing is null)
+                try
                 {
-                    slugs ??= (await db.Articles.Select(a => a.Slug).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
-                    var article = NewArticle(parsed, key, read.Hash, read.Format, Path.GetFileNameWithoutExtension(file), slugs);
-                    db.Articles.Add(article);
-                    batch.Add((article, IngestOutcome.Added));
+                    var read = await _reader.ReadAsync(file, existing?.ContentHash, ct);
+                    if (read.Unchanged) { results.Add(new(IngestOutcome.Unchanged, existing!.Slug, existing.Title)); continue; }
+                    if (read.Error is not null) { results.Add(new(IngestOutcome.Rejected, DisplayName(file), read.Error)); continue; }
+                    if (existing is null)
+                    {
+                        slugs ??= (await db.Articles.Select(a => a.Slug).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+                        var article = NewArticle(read.Draft!, key, read.Hash, read.Format, Path.GetFileNameWithoutExtension(file), slugs);
+                        db.Articles.Add(article);
+                        batch.Add(new(article, IngestOutcome.Added, file));
+                    }
+                    else
+                    {
+                        var article = await db.Articles.SingleAsync(a => a.Id == existing.Id, ct);
+                        Apply(article, read.Draft!, read.Hash, read.Format);
+                        batch.Add(new(article, IngestOutcome.Updated, file));
+                    }
                 }
-                else
+                catch (Exception ex) when (!ct.IsCancellationRequested && ex is not DbUpdateException)
                 {
-                    var article = await db.Articles.SingleAsync(a => a.Id == existing.Id, ct);
-                    Apply(article, parsed, read.Hash, read.Format);
-                    batch.Add((article, IngestOutcome.Updated));
+                    // Whatever one file holds, it is that file's line, never the end of the run for all the others.
+                    logger.LogWarning(ex, "Reading {File} failed", file);
+                    results.Add(new(IngestOutcome.Rejected, DisplayName(file), $"cannot be read: {ex.GetType().Name}: {ex.Message}"));
+                    continue;
                 }
                 if (batch.Count >= BatchSize) await FlushAsync(batch, results, ct);
             }
@@ -67,6 +75,11 @@ public sealed class ArticleIngestor(PublisherDbContext db, IOptions<PublisherOpt
         await FlushAsync(batch, results, ct);
         return results;
     }
+
+    private sealed record Known(int Id, string SourceKey, string ContentHash, string Slug, string Title);
+
+    /// <summary>An article read from a file, waiting to be stored with its batch.</summary>
+    private sealed record Pending(Article Article, IngestOutcome Outcome, string File);
 
     /// <summary>Stores one article that did not come from a file (the JSON API).</summary>
     public async Task<IngestResult> IngestDraftAsync(ArticleDraft draft, string hash, CancellationToken ct = default)
@@ -96,14 +109,49 @@ public sealed class ArticleIngestor(PublisherDbContext db, IOptions<PublisherOpt
         return new(outcome, article.Slug, article.Title);
     }
 
-    private async Task FlushAsync(List<(Article Article, IngestOutcome Outcome)> batch, List<IngestResult> results, CancellationToken ct)
+    private async Task FlushAsync(List<Pending> batch, List<IngestResult> results, CancellationToken ct)
     {
         if (batch.Count == 0) return;
-        await db.SaveChangesAsync(ct);
+        var stored = batch.ToList();
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException ex)
+        {
+            // One row the database refuses (a constraint, a trigger) must not cost the others of its batch: store them one at a time.
+            logger.LogWarning(ex, "Storing {Count} articles at once failed; storing them one at a time", batch.Count);
+            stored = await StoreOneByOneAsync(batch, results, ct);
+        }
         db.ChangeTracker.Clear();
-        foreach (var (article, outcome) in batch) results.Add(new(outcome, article.Slug, article.Title));
-        changes.Changed(batch.Select(b => b.Article.Id));
+        foreach (var p in stored) results.Add(new(p.Outcome, p.Article.Slug, p.Article.Title));
+        changes.Changed(stored.Select(p => p.Article.Id));
         batch.Clear();
+    }
+
+    private async Task<List<Pending>> StoreOneByOneAsync(List<Pending> batch, List<IngestResult> results, CancellationToken ct)
+    {
+        var stored = new List<Pending>();
+        foreach (var p in batch)
+        {
+            db.ChangeTracker.Clear();
+            if (p.Outcome == IngestOutcome.Added)
+            {
+                p.Article.Id = 0; // whatever the failed batch left there
+                db.Articles.Add(p.Article);
+            }
+            else db.Articles.Update(p.Article);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                stored.Add(p);
+            }
+            catch (DbUpdateException ex)
+            {
+                results.Add(new(IngestOutcome.Rejected, DisplayName(p.File), "cannot be stored: " + (ex.InnerException ?? ex).Message));
+            }
+        }
+        return stored;
     }
 
     private Article NewArticle(ArticleDraft draft, string key, string hash, ArticleFormat format, string fallbackSlug, HashSet<string> taken)
@@ -133,8 +181,7 @@ public sealed class ArticleIngestor(PublisherDbContext db, IOptions<PublisherOpt
         article.ContentHash = hash;
         article.Format = format;
         article.Title = draft.Title;
-        // A summary given with markup (an API client's HTML excerpt, say) is reduced to its text, like leftover HTML in pages.
-        article.Summary = draft.Summary is null ? Summaries.Cut(draft.BodyText) : string.Join(' ', ArticleHtml.ToText(draft.Summary).Split('\n'));
+        article.Summary = draft.Summary ?? Summaries.Cut(draft.BodyText);
         article.BodyHtml = draft.BodyHtml;
         article.BodyText = draft.BodyText;
         article.Author = draft.Author;
@@ -157,37 +204,6 @@ public sealed class ArticleIngestor(PublisherDbContext db, IOptions<PublisherOpt
         a.Tags, a.PublishedUtc.Ticks, a.PublishedOffsetMinutes);
 
     private static string? NullIfEmpty(string s) => s.Length == 0 ? null : s;
-
-    private sealed record FileRead(ArticleDraft? Draft, string? Error, string Hash, ArticleFormat Format, bool Unchanged = false);
-
-    private async Task<FileRead> ReadFileAsync(string file, string? knownHash, CancellationToken ct)
-    {
-        var format = Path.GetExtension(file).ToLowerInvariant() switch
-        {
-            ".txt" => ArticleFormat.Text,
-            ".md" or ".markdown" => ArticleFormat.Markdown,
-            _ => (ArticleFormat?)null,
-        };
-        if (format is null) return new(null, $"unsupported file type '{Path.GetExtension(file)}' (expected .txt, .md or .markdown)", "", default);
-        byte[] bytes;
-        try
-        {
-            var info = new FileInfo(file);
-            if (!info.Exists) return new(null, "file not found", "", default);
-            if (info.Length > _options.Articles.MaxFileBytes)
-                return new(null, $"file too large: {info.Length:N0} bytes, the limit is {_options.Articles.MaxFileBytes:N0} (Publisher:Articles:MaxFileBytes)", "", default);
-            bytes = await File.ReadAllBytesAsync(file, ct);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return new(null, "cannot read file: " + ex.Message, "", default);
-        }
-        string hash = Convert.ToHexStringLower(SHA256.HashData(bytes));
-        if (hash == knownHash) return new(null, null, hash, format.Value, Unchanged: true);
-        if (!TextFileDecoder.TryDecode(bytes, out var text, out var decodeError)) return new(null, decodeError, hash, format.Value);
-        var read = format == ArticleFormat.Text ? ScrapedPageParser.Parse(text, _zone) : MarkdownArticleParser.Parse(text, _zone);
-        return new(read.Draft, read.Error, hash, format.Value);
-    }
 
     /// <summary>Files inside ArticlesPath are known by their relative path, so moving the whole site keeps identities.</summary>
     public string SourceKeyOf(string file)

@@ -31,7 +31,7 @@ public sealed record ArticleInput
 
         string? title = Clean(Title);
         if (title is null) Error("title", "A title is required.");
-        else if (title.Length > 500) Error("title", "The title is longer than 500 characters.");
+        else if (title.Length > ArticleFields.MaxTitleLength) Error("title", $"The title is longer than {ArticleFields.MaxTitleLength} characters.");
 
         DateTimeOffset published = default;
         if (Clean(PublishedAt) is not { } date) Error("publishedAt", "A publication date is required (ISO 8601).");
@@ -41,26 +41,34 @@ public sealed record ArticleInput
         if (contents != 1) Error("content", "Give exactly one of contentHtml, contentMarkdown or contentText.");
         else if ((ContentHtml ?? ContentMarkdown ?? ContentText)!.Length > MaxContentChars) Error("content", $"The content is longer than {MaxContentChars:N0} characters.");
 
-        if (Clean(Category) is { Length: > 200 }) Error("category", "The category is longer than 200 characters.");
-        if (Clean(Author) is { Length: > 200 }) Error("author", "The author is longer than 200 characters.");
-        if (Clean(Source) is { Length: > 200 }) Error("source", "The source is longer than 200 characters.");
-        if (Tags is { Count: > 30 }) Error("tags", "At most 30 tags.");
+        foreach (var (field, value) in new[] { ("category", Category), ("author", Author), ("source", Source) })
+            if (Clean(value) is { Length: > ArticleFields.MaxNameLength }) Error(field, $"The {field} is longer than {ArticleFields.MaxNameLength} characters.");
+        if (Tags is { Count: > ArticleFields.MaxTags }) Error("tags", $"At most {ArticleFields.MaxTags} tags.");
+        else if (Tags?.Any(t => Clean(t) is { Length: > ArticleFields.MaxTagLength }) == true) Error("tags", $"A tag is longer than {ArticleFields.MaxTagLength} characters.");
+        if (Summary is { Length: > ArticleFields.MaxSummaryLength }) Error("summary", $"The summary is longer than {ArticleFields.MaxSummaryLength:N0} characters.");
         if (Slug is not null && Articles.Slugs.From(Slug).Length == 0) Error("slug", "The slug has no letters or digits.");
         if (errors.Count > 0) return errors;
 
-        string html = ContentHtml is not null && ContentHtml.Trim().Length > 0 ? ArticleHtml.Sanitize(ContentHtml)
-            : ContentMarkdown is not null && ContentMarkdown.Trim().Length > 0 ? ArticleHtml.FromMarkdown(XmlSafeText.Clean(ContentMarkdown))
-            : ArticleHtml.FromParagraphs(XmlSafeText.Clean(ContentText!).Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0));
+        string html;
+        if (ContentHtml is not null && ContentHtml.Trim().Length > 0)
+        {
+            if (!ArticleHtml.TrySanitize(ContentHtml, out html, out var htmlError)) { Error("content", htmlError!); return errors; }
+        }
+        else if (ContentMarkdown is not null && ContentMarkdown.Trim().Length > 0)
+        {
+            if (!ArticleHtml.TryFromMarkdown(XmlSafeText.Clean(ContentMarkdown), out html, out var markdownError)) { Error("content", markdownError!); return errors; }
+        }
+        else html = ArticleHtml.FromParagraphs(XmlSafeText.Clean(ContentText!).Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0));
         string text = ArticleHtml.ToText(html);
         if (text.Length == 0) { Error("content", "The content has no text once sanitized."); return errors; }
 
-        draft = new ArticleDraft
+        var given = new ArticleDraft
         {
-            Title = title!, PublishedAt = published, Slug = Clean(Slug),
-            Category = Clean(Category), Author = Clean(Author), Source = Clean(Source), Summary = Clean(Summary),
-            Tags = (Tags ?? []).Select(Clean).OfType<string>().Distinct().ToList(),
-            BodyHtml = html, BodyText = text,
+            Title = title!, PublishedAt = published, Slug = Slug, Category = Category, Author = Author, Source = Source,
+            Summary = Clean(Summary), Tags = (Tags ?? []).OfType<string>().ToList(), BodyHtml = html, BodyText = text,
         };
+        if (ArticleFields.Normalize(given, out var clean) is { } invalid) Error(invalid.Field, invalid.Reason);
+        else draft = clean;
         return errors;
     }
 
@@ -68,10 +76,5 @@ public sealed record ArticleInput
     public string Hash() => Convert.ToHexStringLower(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(this)));
 
     /// <summary>One line, no control characters: header injection and XML debris end here.</summary>
-    private static string? Clean(string? s)
-    {
-        if (s is null) return null;
-        s = string.Join(' ', XmlSafeText.Clean(s).Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries)).Trim();
-        return s.Length == 0 ? null : s;
-    }
+    private static string? Clean(string? s) => ArticleFields.OneLine(s);
 }

@@ -45,14 +45,24 @@ public static class ArticlesApi
     }
 
     public static async Task<Results<Created<IngestResponse>, Ok<IngestResponse>, ValidationProblem>> Post(ArticleInput input, ArticleIngestor ingestor,
-        FeedStore feeds, PublisherDbContext db, IOptions<PublisherOptions> options, CancellationToken ct)
+        FeedStore feeds, PublisherDbContext db, IOptions<PublisherOptions> options, ILoggerFactory loggers, CancellationToken ct)
     {
         var errors = input.TryToDraft(ArticleDates.ZoneFor(options.Value.Site), out var draft);
         if (draft is null) return TypedResults.ValidationProblem(errors, title: "The article is not valid");
         var result = await ingestor.IngestDraftAsync(draft, input.Hash(), ct);
-        // The caller may fetch the feeds next: publish before answering.
+        // The caller may fetch the feeds next: publish before answering. The article is stored by now, so a failure here
+        // is the publisher's to retry (it heard of the change too), not a 500 that makes the client post again.
         if (result.Outcome != IngestOutcome.Unchanged)
-            await feeds.ApplyAsync(new HashSet<int>(await db.Articles.Where(a => a.Slug == result.Name).Select(a => a.Id).ToListAsync(ct)), ct);
+        {
+            try
+            {
+                await feeds.ApplyAsync(new HashSet<int>(await db.Articles.Where(a => a.Slug == result.Name).Select(a => a.Id).ToListAsync(ct)), ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                loggers.CreateLogger(typeof(ArticlesApi)).LogError(ex, "Article '{Slug}' is stored; publishing its feeds failed and is left to the next pass", result.Name);
+            }
+        }
         var body = new IngestResponse(result.Outcome.ToString().ToLowerInvariant(), result.Name, result.Detail);
         return result.Outcome == IngestOutcome.Added
             ? TypedResults.Created($"/api/articles/{Uri.EscapeDataString(result.Name)}", body)

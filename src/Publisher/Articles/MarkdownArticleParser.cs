@@ -64,7 +64,7 @@ public static partial class MarkdownArticleParser
         if (dateText is null) return ArticleRead.Reject("no date: front matter has no 'date'");
         if (!ArticleDates.TryParse(dateText, zone, out var published)) return ArticleRead.Reject($"invalid date '{dateText}'");
 
-        string html = ArticleHtml.FromMarkdown(body);
+        if (!ArticleHtml.TryFromMarkdown(body, out var html, out var markdownError)) return ArticleRead.Reject(markdownError!);
         string plain = ArticleHtml.ToText(html);
         if (plain.Length == 0) return ArticleRead.Reject("no body text after the front matter");
 

@@ -30,7 +30,11 @@ public static class ScrapedPageParser
     public static ArticleRead Parse(string text, TimeZoneInfo zone)
     {
         text = XmlSafeText.Clean(text).Replace("\r\n", "\n").Replace('\r', '\n');
-        if (LeftoverHtml.Contains(text)) text = LeftoverHtml.ToText(text);
+        if (LeftoverHtml.Contains(text))
+        {
+            if (HtmlNesting.Check(text) is { } tooDeep) return ArticleRead.Reject(tooDeep);
+            text = LeftoverHtml.ToText(text);
+        }
 
         var raw = text.Split('\n').Select(NormalizeLine).ToArray();
         var lines = raw.Select(RemoveInlineChrome).ToArray();
@@ -56,8 +60,9 @@ public static class ScrapedPageParser
         }
         else return ArticleRead.Reject("no recognizable title: found neither a breadcrumb nor a meta line (时间/发布时间/来源/作者)");
 
-        if (titleAt < 0 || lines[titleAt].Length > ScrapedPageRules.MaxTitleLength)
-            return ArticleRead.Reject("no recognizable title above the meta line");
+        if (titleAt < 0) return ArticleRead.Reject("no recognizable title above the meta line");
+        if (lines[titleAt].Length > ScrapedPageRules.MaxTitleLength)
+            return ArticleRead.Reject($"no title: the line above the meta line has {lines[titleAt].Length:N0} characters, more than a title's {ScrapedPageRules.MaxTitleLength}");
         string title = lines[titleAt];
 
         var fields = meta >= 0 ? ReadMeta(lines, meta, bodyFrom) : [];

@@ -1,8 +1,10 @@
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Publisher.Articles;
 using Publisher.Digests;
 using Publisher.Hosting;
 using Publisher.Subscribers;
+using Publisher.Text;
 
 namespace Publisher.Data;
 
@@ -37,6 +39,12 @@ public sealed class PublisherDbContext(DbContextOptions<PublisherDbContext> opti
             a.Property(x => x.Author).HasMaxLength(200);
             a.Property(x => x.Source).HasMaxLength(200);
             a.Property(x => x.Format).HasConversion<string>().HasMaxLength(20);
+            // Rows written by an older version, by hand or by another tool may hold characters XML forbids; the text
+            // readers see is cleaned on its way out of the database (and in), so no feed, page or mail ever gets them.
+            var xmlSafe = new ValueConverter<string, string>(v => XmlSafeText.Clean(v), v => XmlSafeText.Clean(v));
+            foreach (var text in new[] { nameof(Article.Title), nameof(Article.Summary), nameof(Article.BodyHtml), nameof(Article.BodyText),
+                         nameof(Article.Author), nameof(Article.Source), nameof(Article.Category), nameof(Article.Tags) })
+                a.Property(text).HasConversion(xmlSafe);
             a.Ignore(x => x.PublishedAt);
             a.Ignore(x => x.UpdatedAt);
             a.Ignore(x => x.TagList);

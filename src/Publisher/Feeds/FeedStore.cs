@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Threading.Channels;
 using Microsoft.EntityFrameworkCore;
@@ -13,7 +14,8 @@ namespace Publisher.Feeds;
 /// index of all articles (ids, categories, dates; no bodies) is updated per change, and only the feeds a change
 /// touches are built again. Requests never wait for a rebuild: they read the last published state.
 /// </summary>
-public sealed class FeedStore(IServiceScopeFactory scopes, IOptions<PublisherOptions> options, SiteAddresses addresses, TimeProvider clock)
+public sealed class FeedStore(IServiceScopeFactory scopes, IOptions<PublisherOptions> options, SiteAddresses addresses, TimeProvider clock,
+    ILogger<FeedStore> logger)
 {
     private sealed record ReadyDocument(string Fingerprint, FeedDocument Document);
     private sealed record State(FeedIndex Index, IReadOnlyDictionary<FeedKey, ReadyDocument> Ready);
@@ -25,6 +27,7 @@ public sealed class FeedStore(IServiceScopeFactory scopes, IOptions<PublisherOpt
     private readonly TaskCompletionSource _first = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Dictionary<string, string> _names = new(StringComparer.Ordinal);
     private readonly Channel<FeedKey> _changed = Channel.CreateUnbounded<FeedKey>();
+    private readonly ConcurrentDictionary<int, long> _unwritable = new();
     private volatile State? _state;
 
     private int PageSize => _options.Feeds.PageSize;
@@ -162,8 +165,40 @@ public sealed class FeedStore(IServiceScopeFactory scopes, IOptions<PublisherOpt
     private FeedDocument Build(FeedGroup group, FeedKey key, IReadOnlyList<Article> articles, string baseUrl)
     {
         string title = group.CategorySlug is null ? _options.Site.Title : $"{_options.Site.Title} · {CategoryName(group.CategorySlug) ?? group.CategorySlug}";
-        var page = new FeedPage(key, title, articles, group.Pages(PageSize), new SiteLinks(baseUrl, NullIfEmpty(_options.WebSub.Hub)), addresses.IdHost);
-        return FeedDocument.Create(_builder.Build(page), key.Format.ContentType(), FeedBuilder.LastModified(articles));
+        var links = new SiteLinks(baseUrl, NullIfEmpty(_options.WebSub.Hub));
+        FeedPage Page(IReadOnlyList<Article> items) => new(key, title, items, group.Pages(PageSize), links, addresses.IdHost);
+        byte[] bytes;
+        try
+        {
+            bytes = _builder.Build(Page(articles));
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException && articles.Count > 0)
+        {
+            // One row the writer cannot write (an offset no clock has, say) must not stop the feeds of all the others:
+            // find it, leave it out, and name it. A failure that is not one article's fails the whole build, as before.
+            var writable = articles.Where(a => Writable(a, Page)).ToList();
+            if (writable.Count == articles.Count) throw;
+            bytes = _builder.Build(Page(writable));
+        }
+        return FeedDocument.Create(bytes, key.Format.ContentType(), FeedBuilder.LastModified(articles));
+    }
+
+    private bool Writable(Article article, Func<IReadOnlyList<Article>, FeedPage> page)
+    {
+        try
+        {
+            _builder.Build(page([article]));
+            return true;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Once per version of the article, not once per format and rebuild.
+            if (_unwritable.TryGetValue(article.Id, out long logged) && logged == article.UpdatedUtc.Ticks) return false;
+            _unwritable[article.Id] = article.UpdatedUtc.Ticks;
+            logger.LogWarning(ex, "Article '{Slug}' (id {Id}, {SourceKey}) cannot be written into the feeds and is left out of them until it is fixed",
+                article.Slug, article.Id, article.SourceKey);
+            return false;
+        }
     }
 
     /// <summary>The page's articles with their bodies, in the index's order.</summary>

@@ -21,7 +21,8 @@ public static class ArticleListQueries
             .Skip((page - 1) * pageSize).Take(pageSize)
             .Select(a => new { a.Slug, a.Title, a.Summary, a.PublishedUtc, a.PublishedOffsetMinutes, a.Category, a.CategorySlug })
             .ToListAsync(ct);
-        return rows.Select(r => new ArticleListItem(r.Slug, r.Title, r.Summary,
+        // A row whose offset no clock has (written by hand or by another tool) cannot be shown; the rest of the page can.
+        return rows.Where(r => Math.Abs(r.PublishedOffsetMinutes) <= 14 * 60).Select(r => new ArticleListItem(r.Slug, r.Title, r.Summary,
             new DateTimeOffset(DateTime.SpecifyKind(r.PublishedUtc, DateTimeKind.Unspecified), TimeSpan.Zero).ToOffset(TimeSpan.FromMinutes(r.PublishedOffsetMinutes)),
             r.Category, r.CategorySlug)).ToList();
     }
