@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # Real parts the tests talk to: a feed reader (feedparser), the Atom RELAX NG grammar checker (jing),
-# a browser (chromium), and the IANA time zones.
-packages=(python3-feedparser jing chromium tzdata ca-certificates)
+# a browser (chromium), an IMAP server for the bounce mailbox (dovecot-imapd, /usr/sbin/dovecot: the tests start
+# their own, never the system's), and the IANA time zones.
+packages=(python3-feedparser jing chromium dovecot-imapd tzdata ca-certificates)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Options;
 using Publisher;
 using Publisher.Admin;
 using Publisher.Articles;
+using Publisher.Bounces;
 using Publisher.Cli;
 using Publisher.Data;
 using Publisher.Feeds;
@@ -28,6 +29,7 @@ builder.AddAdmin();
 builder.AddEmail();
 builder.AddSubscribers();
 builder.AddDigests(serve: !isVerb);
+builder.AddBounces(serve: !isVerb);
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
 
@@ -62,6 +64,7 @@ try
     // Keys are generated (and their paths logged) on the first start, not on the first request that needs them.
     _ = app.Services.GetRequiredService<AdminKey>();
     _ = app.Services.GetRequiredService<SubscriberTokens>();
+    _ = app.Services.GetRequiredService<IOptions<BounceOptions>>().Value; // a bad setting stops the start here, with its key
 }
 catch (OptionsValidationException ex)
 {
@@ -87,6 +90,7 @@ app.MapWebSub();
 app.MapArticlesApi();
 app.MapSubscribers();
 app.MapDigests();
+app.MapBounces();
 app.MapOpenApi().RequireAuthorization(AdminKeyAuthentication.Policy);
 
 await app.RunAsync();

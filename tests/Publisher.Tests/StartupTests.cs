@@ -12,6 +12,8 @@ public sealed class StartupTests : IDisposable
     [InlineData("--Publisher:Site:BaseUrl=not a url", "Publisher:Site:BaseUrl")]
     [InlineData("--Publisher:Site:TimeZone=Mars/Olympus", "Publisher:Site:TimeZone")]
     [InlineData("--Publisher:Feeds:PageSize=0", "Publisher:Feeds:PageSize")]
+    [InlineData("--Publisher:Bounces:Imap:Host=imap.example.org", "Publisher:Bounces:Imap:User")]
+    [InlineData("--Publisher:Bounces:PollSeconds=0", "Publisher:Bounces:PollSeconds")]
     public async Task InvalidConfigurationStopsTheStartWithAMessageNamingTheKey(string setting, string key)
     {
         var (code, stderr) = await StartAsync($"--Publisher:DataPath={_site.DataPath}", setting);

@@ -19,6 +19,7 @@ public sealed class PublisherDbContext(DbContextOptions<PublisherDbContext> opti
     public DbSet<CoveredArticle> CoveredArticles => Set<CoveredArticle>();
     public DbSet<WebSub.WebSubSubscription> WebSubSubscriptions => Set<WebSub.WebSubSubscription>();
     public DbSet<HostProcess> HostProcesses => Set<HostProcess>();
+    public DbSet<Bounces.BounceReport> BounceReports => Set<Bounces.BounceReport>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -84,6 +85,7 @@ public sealed class PublisherDbContext(DbContextOptions<PublisherDbContext> opti
             m.HasIndex(x => x.ConfirmationRequestedUtc);
             m.Property(x => x.ConfirmationClaimedBy).HasMaxLength(100);
             m.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
+            m.Property(x => x.UnsubscribeReason).HasMaxLength(Membership.MaxReasonLength);
             m.HasOne(x => x.List).WithMany(x => x.Memberships).HasForeignKey(x => x.ListId).OnDelete(DeleteBehavior.Cascade);
             m.HasOne(x => x.Subscriber).WithMany(x => x.Memberships).HasForeignKey(x => x.SubscriberId).OnDelete(DeleteBehavior.Cascade);
         });
@@ -116,6 +118,18 @@ public sealed class PublisherDbContext(DbContextOptions<PublisherDbContext> opti
             d.Property(x => x.LastReply).HasMaxLength(1000);
             d.Property(x => x.ClaimedBy).HasMaxLength(100);
             d.HasOne(x => x.Digest).WithMany(x => x.Deliveries).HasForeignKey(x => x.DigestId).OnDelete(DeleteBehavior.Cascade);
+        });
+        model.Entity<Bounces.BounceReport>(r =>
+        {
+            // A report read twice (a move that failed, two processes on one mailbox) is recorded, and counted, once.
+            r.HasIndex(x => x.Key).IsUnique();
+            r.HasIndex(x => x.DeliveryId);
+            r.Property(x => x.Key).HasMaxLength(Bounces.BounceReport.MaxKeyLength);
+            r.Property(x => x.Kind).HasConversion<string>().HasMaxLength(10);
+            r.Property(x => x.Recipient).HasMaxLength(EmailAddress.MaxLength * 2);
+            r.Property(x => x.Status).HasMaxLength(40);
+            r.Property(x => x.Detail).HasMaxLength(1000);
+            r.Ignore(x => x.LeavesMailbox);
         });
         model.Entity<HostProcess>(p =>
         {

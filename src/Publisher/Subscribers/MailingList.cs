@@ -45,6 +45,8 @@ public enum MembershipStatus { Unconfirmed, Confirmed, Unsubscribed, Bounced }
 
 public sealed class Membership
 {
+    public const int MaxReasonLength = 300;
+
     public int Id { get; set; }
     public int ListId { get; set; }
     public MailingList List { get; set; } = null!;
@@ -54,6 +56,8 @@ public sealed class Membership
     public DateTime SubscribedUtc { get; set; }
     public DateTime? ConfirmedUtc { get; set; }
     public DateTime? UnsubscribedUtc { get; set; }
+    /// <summary>Why the member was unsubscribed when it was not their own request (an abuse complaint); null otherwise.</summary>
+    public string? UnsubscribeReason { get; set; }
     public DateTime? BouncedUtc { get; set; }
     /// <summary>When a confirmation mail was last asked for; a mail is due while this is later than <see cref="ConfirmationSentUtc"/>.</summary>
     public DateTime? ConfirmationRequestedUtc { get; set; }

@@ -92,9 +92,39 @@ public sealed class Subscriptions(PublisherDbContext db, TimeProvider clock, Con
         return (membership, result, created);
     }
 
+    /// <summary>
+    /// Unsubscribes a member who did not ask for it themselves (an abuse complaint about the list's mail), keeping why.
+    /// Unsubscribed and Bounced members stay as they are. Returns whether the member was unsubscribed now.
+    /// </summary>
+    public async Task<bool> UnsubscribeAsync(int membershipId, string reason, CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (reason.Length > Membership.MaxReasonLength) reason = reason[..Membership.MaxReasonLength];
+        return await db.Memberships.Where(m => m.Id == membershipId && (m.Status == MembershipStatus.Confirmed || m.Status == MembershipStatus.Unconfirmed))
+            .ExecuteUpdateAsync(m => m.SetProperty(x => x.Status, MembershipStatus.Unsubscribed).SetProperty(x => x.UnsubscribedUtc, now)
+                .SetProperty(x => x.UnsubscribeReason, reason).SetProperty(x => x.UpdatedUtc, now), ct) > 0;
+    }
+
+    /// <summary>
+    /// Records that the member's latest mails were refused for good <paramref name="inARow"/> times in a row (learnt after
+    /// the send, from a delivery report). The rule is the one for refusals during the send: a confirmed member with
+    /// <paramref name="threshold"/> (<c>Publisher:Digests:HardBouncesBeforeBounced</c>) becomes Bounced. The count never goes
+    /// down here; only a mail the server accepts resets it. Returns whether the member was bounced now.
+    /// </summary>
+    public async Task<bool> RecordHardBouncesAsync(int membershipId, int inARow, int threshold, CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        await db.Memberships.Where(m => m.Id == membershipId && m.ConsecutiveBounces < inARow)
+            .ExecuteUpdateAsync(m => m.SetProperty(x => x.ConsecutiveBounces, inARow), ct);
+        return await db.Memberships.Where(m => m.Id == membershipId && m.ConsecutiveBounces >= threshold && m.Status == MembershipStatus.Confirmed)
+            .ExecuteUpdateAsync(m => m.SetProperty(x => x.Status, MembershipStatus.Bounced).SetProperty(x => x.BouncedUtc, now).SetProperty(x => x.UpdatedUtc, now),
+                ct) > 0;
+    }
+
     private static SubscribeResult Join(Membership m, MailingList list, SubscribeMode mode, DateTime now)
     {
         m.UnsubscribedUtc = null;
+        m.UnsubscribeReason = null;
         if (mode == SubscribeMode.AdminConfirmed || list.OptIn == OptIn.Single) return Confirm(m, now);
         m.Status = MembershipStatus.Unconfirmed;
         m.UpdatedUtc = now;
@@ -116,6 +146,7 @@ public sealed class Subscriptions(PublisherDbContext db, TimeProvider clock, Con
     {
         m.Status = MembershipStatus.Confirmed;
         m.UnsubscribedUtc = null;
+        m.UnsubscribeReason = null;
         m.ConfirmedUtc = now;
         m.ConfirmationRequestedUtc = null;
         m.UpdatedUtc = now;

@@ -117,6 +117,53 @@ namespace Publisher.Data.Migrations
                     b.ToTable("Articles");
                 });
 
+            modelBuilder.Entity("Publisher.Bounces.BounceReport", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("DeliveryId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Detail")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Key")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("MembershipId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("ReceivedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Recipient")
+                        .HasMaxLength(508)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeliveryId");
+
+                    b.HasIndex("Key")
+                        .IsUnique();
+
+                    b.ToTable("BounceReports");
+                });
+
             modelBuilder.Entity("Publisher.Digests.CoveredArticle", b =>
                 {
                     b.Property<int>("DigestId")
@@ -364,6 +411,10 @@ namespace Publisher.Data.Migrations
 
                     b.Property<int>("SubscriberId")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("UnsubscribeReason")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
 
                     b.Property<DateTime?>("UnsubscribedUtc")
                         .HasColumnType("TEXT");
