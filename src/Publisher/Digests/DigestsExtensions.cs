@@ -30,6 +30,7 @@ public static class DigestsExtensions
             new SQLiteStorageOptions { QueuePollInterval = TimeSpan.FromSeconds(1) }));
         builder.Services.AddSingleton<JobActivator>(services => new AspNetCoreJobActivator(services.GetRequiredService<IServiceScopeFactory>()));
         builder.Services.AddHangfire((services, config) => config
+            .UseLogProvider(new TolerantHangfireLogs(services.GetRequiredService<ILoggerFactory>()))
             .UseSimpleAssemblyNameTypeSerializer()
             .UseRecommendedSerializerSettings()
             .UseStorage(services.GetRequiredService<JobStorage>()));
