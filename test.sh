@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # Real parts the tests talk to: a feed reader (feedparser), the Atom RELAX NG grammar checker (jing),
-# a browser (chromium) with a Chinese font for its screenshots of the mails, and the IANA time zones.
-packages=(python3-feedparser jing chromium fonts-wqy-microhei tzdata ca-certificates)
+# a browser (chromium) with a Chinese font for its screenshots of the mails, a spam filter (spamassassin),
+# and the IANA time zones.
+packages=(python3-feedparser jing chromium fonts-wqy-microhei spamassassin tzdata ca-certificates)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

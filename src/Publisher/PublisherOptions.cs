@@ -102,6 +102,8 @@ public sealed class SmtpOptions
     public string? User { get; set; }
     public string? Password { get; set; }
     public string From { get; set; } = "Publisher <publisher@localhost>";
+    /// <summary>The name given in EHLO; empty means the host of Site:BaseUrl.</summary>
+    public string? HeloName { get; set; }
     /// <summary>Connections kept open and reused; each is used by one sender at a time.</summary>
     public int MaxConnections { get; set; } = 4;
     /// <summary>0 means no limit.</summary>

@@ -43,6 +43,8 @@ public sealed class PublisherOptionsValidator : IValidateOptions<PublisherOption
             if (smtp.TimeoutSeconds is < 1 or > 600) errors.Add("Publisher:Smtp:TimeoutSeconds must be between 1 and 600.");
             if (string.IsNullOrEmpty(smtp.User) != string.IsNullOrEmpty(smtp.Password)) errors.Add("Publisher:Smtp:User and Publisher:Smtp:Password go together.");
         }
+        if (!string.IsNullOrWhiteSpace(smtp.HeloName) && Uri.CheckHostName(smtp.HeloName.Trim()) != UriHostNameType.Dns)
+            errors.Add($"Publisher:Smtp:HeloName must be a host name, not '{smtp.HeloName}'.");
         if (!MimeKit.MailboxAddress.TryParse(smtp.From, out _)) errors.Add($"Publisher:Smtp:From '{smtp.From}' is not a mail address.");
         if (o.Subscriptions.PerClientPerMinute < 1) errors.Add("Publisher:Subscriptions:PerClientPerMinute must be at least 1.");
         if (o.Subscriptions.PerAddressPerHour < 1) errors.Add("Publisher:Subscriptions:PerAddressPerHour must be at least 1.");

@@ -12,6 +12,7 @@ public sealed class StartupTests : IDisposable
     [InlineData("--Publisher:Site:BaseUrl=not a url", "Publisher:Site:BaseUrl")]
     [InlineData("--Publisher:Site:TimeZone=Mars/Olympus", "Publisher:Site:TimeZone")]
     [InlineData("--Publisher:Feeds:PageSize=0", "Publisher:Feeds:PageSize")]
+    [InlineData("--Publisher:Smtp:HeloName=not a host", "Publisher:Smtp:HeloName")]
     public async Task InvalidConfigurationStopsTheStartWithAMessageNamingTheKey(string setting, string key)
     {
         var (code, stderr) = await StartAsync($"--Publisher:DataPath={_site.DataPath}", setting);
@@ -27,7 +28,15 @@ public sealed class StartupTests : IDisposable
         var stderr = process.StandardError.ReadToEndAsync();
         var stdout = process.StandardOutput.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true); // it started instead of refusing to: not left running after the test
+            throw;
+        }
         await stdout;
         return (process.ExitCode, await stderr);
     }

@@ -36,7 +36,7 @@ public sealed class DigestComposer(EmailRenderer renderer, SubscriberTokens toke
             articles.Select(a => new DigestArticle(a.Title, links.Article(a.Slug).AbsoluteUri, a.PublishedAt, a.Category, a.Summary)).ToList(),
             moreArticles);
         var email = await renderer.RenderAsync<DigestEmail, DigestText, DigestModel>(model, model.Subject);
-        string domain = DigestPlanner.MessageDomain(options.Value);
+        string domain = MailDomain.Of(options.Value);
         // RFC 2919: the List-Id is a dot-atom of ASCII; a list named in Chinese becomes its IDNA (punycode) form.
         string listLabel;
         try { listLabel = new System.Globalization.IdnMapping().GetAscii(list.Name.ToLowerInvariant()); }

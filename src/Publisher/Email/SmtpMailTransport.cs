@@ -20,6 +20,7 @@ namespace Publisher.Email;
 public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
 {
     private readonly SmtpOptions _smtp;
+    private readonly string _heloName;
     private readonly ILogger<SmtpMailTransport> _logger;
     /// <summary>A connection idle longer than this is checked with NOOP before use: servers close idle sessions.</summary>
     public TimeSpan IdleCheckAfter { get; init; } = TimeSpan.FromSeconds(30);
@@ -34,6 +35,7 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
     {
         _signer = signer;
         _smtp = options.Value.Smtp;
+        _heloName = MailDomain.HeloName(options.Value);
         _logger = logger;
         _slots = new SemaphoreSlim(_smtp.MaxConnections, _smtp.MaxConnections);
         if (_smtp.MaxMessagesPerSecond > 0)
@@ -218,7 +220,8 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
             if (good) return pooled.Client;
             await DiscardAsync(pooled.Client);
         }
-        var client = new SmtpClient { Timeout = _smtp.TimeoutSeconds * 1000 };
+        // EHLO with the site's fully qualified name: MailKit would give the machine's own name or an address literal.
+        var client = new SmtpClient { Timeout = _smtp.TimeoutSeconds * 1000, LocalDomain = _heloName };
         try
         {
             var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };

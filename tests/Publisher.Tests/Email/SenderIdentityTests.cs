@@ -1,0 +1,38 @@
+using System.Text.RegularExpressions;
+using MimeKit;
+using Publisher.Tests.Support;
+
+namespace Publisher.Tests.Email;
+
+/// <summary>Who the mails say they come from, and what they say about themselves, as the receiving server sees them.</summary>
+[Collection(nameof(SampleMailsCollection))]
+public sealed class SenderIdentityTests(SampleMails mails)
+{
+    private MimeMessage Digest => SampleMails.Load(mails.Digest);
+    private MimeMessage Confirmation => SampleMails.Load(mails.Confirmation);
+
+    [Fact]
+    public void EveryMailsMessageIdIsOnTheSitesDomain()
+    {
+        Assert.EndsWith("@news.example.cn", Digest.MessageId);
+        Assert.EndsWith("@news.example.cn", Confirmation.MessageId);
+    }
+
+    [Fact]
+    public void TheHostGreetsTheServerWithTheSitesHostName()
+    {
+        Assert.NotEmpty(mails.Greetings);
+        Assert.All(mails.Greetings, name => Assert.Equal("news.example.cn", name));
+    }
+
+    [Fact]
+    public void TheConfirmationShowsItsAddressOnceInEachPart()
+    {
+        var mail = Confirmation;
+        var links = Regex.Matches(mail.HtmlBody!, @"href=""(?<url>[^""]+)""").Select(m => m.Groups["url"].Value).ToList();
+        string confirm = Assert.Single(links, url => url.Contains("/confirm/"));
+        // Shown once: as the button. The same address again as a second visible link is what filters count against it.
+        Assert.Single(Regex.Matches(mail.HtmlBody!, Regex.Escape(confirm)));
+        Assert.Single(Regex.Matches(mail.TextBody!, Regex.Escape(confirm)));
+    }
+}
