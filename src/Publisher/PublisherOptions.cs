@@ -101,7 +101,8 @@ public sealed class SmtpOptions
     public SmtpSecurity Security { get; set; } = SmtpSecurity.Auto;
     public string? User { get; set; }
     public string? Password { get; set; }
-    public string From { get; set; } = "Publisher <publisher@localhost>";
+    /// <summary>The sender of every mail; required with a host (relays refuse mail from a made-up local address).</summary>
+    public string? From { get; set; }
     /// <summary>The name given in EHLO; empty means the host of Site:BaseUrl.</summary>
     public string? HeloName { get; set; }
     /// <summary>Connections kept open and reused; each is used by one sender at a time.</summary>
@@ -115,6 +116,9 @@ public sealed class SmtpOptions
     public int TimeoutSeconds { get; set; } = 60;
 
     public bool UsesOutbox => string.IsNullOrWhiteSpace(Host);
+
+    /// <summary>From, or for the outbox folder alone (mail to look at, not to send) a local stand-in.</summary>
+    public string Sender => string.IsNullOrWhiteSpace(From) ? "Publisher <publisher@localhost>" : From;
 }
 
 public sealed class SubscriptionOptions

@@ -33,6 +33,8 @@ public sealed class PublisherOptionsValidator : IValidateOptions<PublisherOption
         var smtp = o.Smtp;
         if (!smtp.UsesOutbox && string.IsNullOrWhiteSpace(o.Site.BaseUrl))
             errors.Add("Publisher:Site:BaseUrl is required when Publisher:Smtp:Host is set: links in real mail must reach the site.");
+        if (!smtp.UsesOutbox && string.IsNullOrWhiteSpace(smtp.From))
+            errors.Add("Publisher:Smtp:From is required when Publisher:Smtp:Host is set: relays refuse mail from publisher@localhost.");
         if (!smtp.UsesOutbox)
         {
             if (smtp.Port is < 1 or > 65535) errors.Add("Publisher:Smtp:Port must be between 1 and 65535.");
@@ -45,7 +47,8 @@ public sealed class PublisherOptionsValidator : IValidateOptions<PublisherOption
         }
         if (!string.IsNullOrWhiteSpace(smtp.HeloName) && Uri.CheckHostName(smtp.HeloName.Trim()) != UriHostNameType.Dns)
             errors.Add($"Publisher:Smtp:HeloName must be a host name, not '{smtp.HeloName}'.");
-        if (!MimeKit.MailboxAddress.TryParse(smtp.From, out _)) errors.Add($"Publisher:Smtp:From '{smtp.From}' is not a mail address.");
+        if (!string.IsNullOrWhiteSpace(smtp.From) && !MimeKit.MailboxAddress.TryParse(smtp.From, out _))
+            errors.Add($"Publisher:Smtp:From '{smtp.From}' is not a mail address.");
         if (o.Subscriptions.PerClientPerMinute < 1) errors.Add("Publisher:Subscriptions:PerClientPerMinute must be at least 1.");
         if (o.Subscriptions.PerAddressPerHour < 1) errors.Add("Publisher:Subscriptions:PerAddressPerHour must be at least 1.");
         if (o.Digests.HardBouncesBeforeBounced is < 1 or > 100) errors.Add("Publisher:Digests:HardBouncesBeforeBounced must be between 1 and 100.");

@@ -42,6 +42,16 @@ public sealed class StartupTests : IDisposable
     }
 
     [Fact]
+    public async Task SmtpWithoutASenderStopsTheStartWithOneLineNamingTheKey()
+    {
+        // Without Smtp:From mail would go out from publisher@localhost, which real relays refuse.
+        var (code, stderr) = await StartAsync($"--Publisher:DataPath={_site.DataPath}", "--Publisher:Smtp:Host=127.0.0.1",
+            "--Publisher:Site:BaseUrl=https://news.example.cn");
+        Assert.Equal(2, code);
+        Assert.Contains("Publisher:Smtp:From", Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
+    }
+
+    [Fact]
     public async Task ADataFolderThatCannotBeWrittenStopsTheStartWithOneLineNamingIt()
     {
         // Not even root can make a folder under /proc: the same answer as a read-only disk, on any machine.

@@ -42,7 +42,7 @@ public sealed class DigestComposer(EmailRenderer renderer, SubscriberTokens toke
         try { listLabel = new System.Globalization.IdnMapping().GetAscii(list.Name.ToLowerInvariant()); }
         catch (ArgumentException) { listLabel = "list-" + list.Id; }
         string listId = $"{listLabel}.{domain}", listName = list.Description.Length > 0 ? list.Description : list.Name;
-        var shared = MailComposer.Compose(options.Value.Smtp.From, new MailboxAddress("", "x@" + domain), email.Subject, new TextPart("plain"), date);
+        var shared = MailComposer.Compose(options.Value.Smtp.Sender, new MailboxAddress("", "x@" + domain), email.Subject, new TextPart("plain"), date);
         shared.Headers.Add(HeaderId.ListId, $"{listName} <{listId}>");
         shared.Headers.Add(HeaderId.ListUnsubscribePost, "List-Unsubscribe=One-Click");
         var headers = new[] { HeaderId.From, HeaderId.Subject, HeaderId.ListId, HeaderId.ListUnsubscribePost }
@@ -91,7 +91,7 @@ public sealed class DigestComposer(EmailRenderer renderer, SubscriberTokens toke
                 Html = digest.Email.Html.Replace(digest.NamePlaceholder, Html(shownName)).Replace(digest.UnsubscribePlaceholder, unsubscribe),
                 Text = digest.Email.Text.Replace(digest.NamePlaceholder, shownName).Replace(digest.UnsubscribePlaceholder, unsubscribe),
             };
-            message = MailComposer.Compose(options.Value.Smtp.From, to, personal, clock.GetUtcNow(), messageId);
+            message = MailComposer.Compose(options.Value.Smtp.Sender, to, personal, clock.GetUtcNow(), messageId);
         }
         message.Headers.Add(HeaderId.ListId, $"{digest.ListName} <{digest.ListId}>");
         message.Headers.Add(HeaderId.ListUnsubscribe, $"<{unsubscribe}>");

@@ -10,7 +10,7 @@ public static class MailDomain
     public static string Of(PublisherOptions o)
     {
         if (Uri.TryCreate(o.Site.BaseUrl, UriKind.Absolute, out var site) && site.IdnHost.Contains('.')) return site.IdnHost;
-        return MimeKit.MailboxAddress.TryParse(o.Smtp.From, out var from) && from.Domain.Length > 0 ? from.Domain : "publisher.invalid";
+        return MimeKit.MailboxAddress.TryParse(o.Smtp.Sender, out var from) && from.Domain.Length > 0 ? from.Domain : "publisher.invalid";
     }
 
     /// <summary>The name given in EHLO: Smtp:HeloName, else the host of Site:BaseUrl (required with SMTP).</summary>

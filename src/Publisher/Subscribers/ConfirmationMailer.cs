@@ -106,7 +106,7 @@ public sealed class ConfirmationMailer(PublisherDbContext db, IMailTransport tra
         string confirmUrl = $"{baseUrl.TrimEnd('/')}/confirm/{tokens.Create(TokenPurpose.Confirm, membershipId)}";
         var model = new ConfirmationModel(site.Language, site.Title, listName, listDescription, null, confirmUrl, (int)SubscriberTokens.ConfirmLifetime.TotalDays);
         var rendered = await renderer.RenderAsync<ConfirmationEmail, ConfirmationText, ConfirmationModel>(model, model.Subject);
-        return MailComposer.Compose(options.Value.Smtp.From, new MailboxAddress("", email), rendered, clock.GetUtcNow(),
+        return MailComposer.Compose(options.Value.Smtp.Sender, new MailboxAddress("", email), rendered, clock.GetUtcNow(),
             MimeKit.Utils.MimeUtils.GenerateMessageId(MailDomain.Of(options.Value)));
     }
 }
