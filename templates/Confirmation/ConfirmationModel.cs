@@ -5,13 +5,12 @@ public sealed record ConfirmationModel(
     string Language,
     string SiteTitle,
     string ListName,
-    string ListDescription,
+    string ListTitle,
     string? SubscriberName,
     string ConfirmUrl,
     int ValidDays)
 {
     public bool IsChinese => Language.StartsWith("zh", StringComparison.OrdinalIgnoreCase);
-    public string ListTitle => string.IsNullOrWhiteSpace(ListDescription) ? ListName : ListDescription;
 
     public string Subject => IsChinese ? $"请确认订阅「{ListTitle}」" : $"Please confirm your subscription to {ListTitle}";
     public string Greeting => IsChinese

@@ -12,7 +12,7 @@ public sealed record DigestModel(
     string SiteTitle,
     string SiteUrl,
     string ListName,
-    string ListDescription,
+    string ListTitle,
     string FeedUrl,
     DateTimeOffset Date,
     IReadOnlyList<DigestArticle> Articles,
@@ -30,7 +30,6 @@ public sealed record DigestModel(
         $"%%PUBLISHER_{what}_{Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12))}%%";
 
     public bool IsChinese => Language.StartsWith("zh", StringComparison.OrdinalIgnoreCase);
-    public string ListTitle => string.IsNullOrWhiteSpace(ListDescription) ? ListName : ListDescription;
     public string DateText => IsChinese ? Date.ToString("yyyy年M月d日") : Date.ToString("d MMMM yyyy", System.Globalization.CultureInfo.InvariantCulture);
 
     public string Subject => IsChinese

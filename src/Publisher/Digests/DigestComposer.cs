@@ -31,7 +31,7 @@ public sealed class DigestComposer(EmailRenderer renderer, SubscriberTokens toke
         var site = options.Value.Site;
         var links = new SiteLinks(baseUrl);
         var zone = MailingLists.Zone(list); // the digest is dated where its readers are
-        var model = new DigestModel(site.Language, site.Title, links.Home.AbsoluteUri, list.Name, list.Description,
+        var model = new DigestModel(site.Language, site.Title, links.Home.AbsoluteUri, list.Name, MailingLists.DisplayName(list),
             links.Feed(null, Feeds.FeedFormat.Rss).AbsoluteUri, TimeZoneInfo.ConvertTime(date, zone),
             articles.Select(a => new DigestArticle(a.Title, links.Article(a.Slug).AbsoluteUri, a.PublishedAt, a.Category, a.Summary)).ToList(),
             moreArticles);
@@ -41,7 +41,7 @@ public sealed class DigestComposer(EmailRenderer renderer, SubscriberTokens toke
         string listLabel;
         try { listLabel = new System.Globalization.IdnMapping().GetAscii(list.Name.ToLowerInvariant()); }
         catch (ArgumentException) { listLabel = "list-" + list.Id; }
-        string listId = $"{listLabel}.{domain}", listName = list.Description.Length > 0 ? list.Description : list.Name;
+        string listId = $"{listLabel}.{domain}", listName = MailingLists.DisplayName(list);
         var shared = MailComposer.Compose(options.Value.Smtp.Sender, new MailboxAddress("", "x@" + domain), email.Subject, new TextPart("plain"), date);
         shared.Headers.Add(HeaderId.ListId, $"{listName} <{listId}>");
         shared.Headers.Add(HeaderId.ListUnsubscribePost, "List-Unsubscribe=One-Click");

@@ -26,6 +26,17 @@ public sealed class SenderIdentityTests(SampleMails mails)
     }
 
     [Fact]
+    public void TheDigestAndTheConfirmationGoByTheListsTitle()
+    {
+        var digest = Digest;
+        Assert.StartsWith(SampleMails.ListTitle + "｜", digest.Subject);
+        Assert.Contains($">{SampleMails.ListTitle}</td>", digest.HtmlBody); // the heading
+        Assert.Contains($"「{SampleMails.ListTitle}」", digest.TextBody);
+        Assert.StartsWith(SampleMails.ListTitle + " <news.news.example.cn>", digest.Headers[HeaderId.ListId]);
+        Assert.Equal($"请确认订阅「{SampleMails.ListTitle}」", Confirmation.Subject);
+    }
+
+    [Fact]
     public void TheConfirmationShowsItsAddressOnceInEachPart()
     {
         var mail = Confirmation;
