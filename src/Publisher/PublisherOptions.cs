@@ -40,6 +40,8 @@ public sealed class SiteOptions
     /// base. Empty means the addresses the service listens on and localhost on their ports.
     /// </summary>
     public string? AllowedHosts { get; set; }
+    /// <summary>The sender's postal address or contact line, shown in every digest's footer (CAN-SPAM asks for one); may hold line breaks.</summary>
+    public string? PostalAddress { get; set; }
 
     public static IEnumerable<string> SplitHosts(string hosts) =>
         hosts.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

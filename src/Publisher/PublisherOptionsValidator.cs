@@ -16,6 +16,8 @@ public sealed class PublisherOptionsValidator : IValidateOptions<PublisherOption
         if (!string.IsNullOrWhiteSpace(o.Site.TimeZone) && !TimeZoneInfo.TryFindSystemTimeZoneById(o.Site.TimeZone, out _))
             errors.Add($"Publisher:Site:TimeZone '{o.Site.TimeZone}' is not a known IANA time zone.");
         if (string.IsNullOrWhiteSpace(o.Site.Title)) errors.Add("Publisher:Site:Title must not be empty.");
+        if (o.Site.PostalAddress is { } postal && (postal.Length > 500 || postal.Any(c => char.IsControl(c) && c is not '\n' and not '\r')))
+            errors.Add("Publisher:Site:PostalAddress must be at most 500 characters, with no control characters but line breaks.");
         if (o.Feeds.PageSize is < 1 or > 1000) errors.Add("Publisher:Feeds:PageSize must be between 1 and 1000.");
         if (o.Feeds.PageCacheMegabytes is < 1 or > 4096) errors.Add("Publisher:Feeds:PageCacheMegabytes must be between 1 and 4096.");
         foreach (var host in SiteOptions.SplitHosts(o.Site.AllowedHosts ?? ""))

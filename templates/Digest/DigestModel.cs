@@ -16,7 +16,8 @@ public sealed record DigestModel(
     string FeedUrl,
     DateTimeOffset Date,
     IReadOnlyList<DigestArticle> Articles,
-    int MoreArticles = 0)
+    int MoreArticles = 0,
+    string? PostalAddress = null)
 {
     /// <summary>
     /// Where each recipient's name goes. Random for every rendering, so an article (its title, its summary) that holds
@@ -45,4 +46,6 @@ public sealed record DigestModel(
     public string UnsubscribeText => IsChinese ? "退订" : "Unsubscribe";
     public string WhyText => IsChinese ? $"您收到这封邮件，是因为订阅了{SiteTitle}的「{ListTitle}」。" : $"You get this mail because you subscribed to {ListTitle} from {SiteTitle}.";
     public string DateOf(DigestArticle a) => a.PublishedAt.ToString("yyyy-MM-dd");
+    /// <summary>The sender's postal address or contact line, a line at a time; none when it is not configured.</summary>
+    public IReadOnlyList<string> PostalLines => (PostalAddress ?? "").Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 }

@@ -34,7 +34,7 @@ public sealed class DigestComposer(EmailRenderer renderer, SubscriberTokens toke
         var model = new DigestModel(site.Language, site.Title, links.Home.AbsoluteUri, list.Name, MailingLists.DisplayName(list),
             links.Feed(null, Feeds.FeedFormat.Rss).AbsoluteUri, TimeZoneInfo.ConvertTime(date, zone),
             articles.Select(a => new DigestArticle(a.Title, links.Article(a.Slug).AbsoluteUri, a.PublishedAt, a.Category, a.Summary)).ToList(),
-            moreArticles);
+            moreArticles, site.PostalAddress);
         var email = await renderer.RenderAsync<DigestEmail, DigestText, DigestModel>(model, model.Subject);
         string domain = MailDomain.Of(options.Value);
         // RFC 2919: the List-Id is a dot-atom of ASCII; a list named in Chinese becomes its IDNA (punycode) form.

@@ -37,6 +37,17 @@ public sealed class SenderIdentityTests(SampleMails mails)
     }
 
     [Fact]
+    public void TheDigestIsFromTheConfiguredSenderAndShowsItsPostalAddressInBothParts()
+    {
+        var digest = Digest;
+        Assert.Equal("digest@news.example.cn", digest.From.Mailboxes.Single().Address);
+        Assert.Contains(SampleMails.PostalAddress, digest.HtmlBody);
+        Assert.Contains(SampleMails.PostalAddress, digest.TextBody);
+        // In the footer, after the reason the reader gets the mail.
+        Assert.True(digest.TextBody!.IndexOf(SampleMails.PostalAddress, StringComparison.Ordinal) > digest.TextBody.IndexOf("您收到这封邮件", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void TheConfirmationShowsItsAddressOnceInEachPart()
     {
         var mail = Confirmation;
