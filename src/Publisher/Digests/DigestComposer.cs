@@ -19,7 +19,7 @@ public sealed class DigestComposer(EmailRenderer renderer, SubscriberTokens toke
 {
     /// <param name="Text">The text part ready for splicing; null when it has to go through MimeKit's own encoding.</param>
     /// <param name="Html">Likewise for the HTML part.</param>
-    /// <param name="Headers">From, Subject, List-Id and List-Unsubscribe-Post, encoded once: copying a raw value
+    /// <param name="Headers">From, Subject, List-Id, List-Unsubscribe-Post, Auto-Submitted and Precedence, encoded once: copying a raw value
     /// costs a fraction of encoding a Chinese subject again.</param>
     /// <param name="NamePlaceholder">This rendering's marker for the recipient's name (random per rendering).</param>
     /// <param name="UnsubscribePlaceholder">Likewise for the recipient's unsubscribe link.</param>
@@ -46,7 +46,8 @@ public sealed class DigestComposer(EmailRenderer renderer, SubscriberTokens toke
         shared.Headers.Add(HeaderId.ListId, $"{listName} <{listId}>");
         shared.Headers.Add(HeaderId.ListUnsubscribePost, "List-Unsubscribe=One-Click");
         var headers = new[] { HeaderId.From, HeaderId.Subject, HeaderId.ListId, HeaderId.ListUnsubscribePost }
-            .Select(id => shared.Headers.First(h => h.Id == id)).ToList();
+            .Select(id => shared.Headers.First(h => h.Id == id))
+            .Concat(MailComposer.AutomaticBulk.Select(auto => shared.Headers.First(h => h.Field == auto.Field))).ToList();
         string[] placeholders = [model.NamePlaceholder, model.UnsubscribePlaceholder];
         return new Rendered(email, listId, listName,
             PartTemplate.Create("plain", email.Text, placeholders, breakAtSpaces: false),

@@ -26,6 +26,16 @@ public sealed class SenderIdentityTests(SampleMails mails)
     }
 
     [Fact]
+    public void DigestsAndConfirmationsSayTheyAreAutomaticBulkMail()
+    {
+        foreach (var mail in new[] { Digest, Confirmation })
+        {
+            Assert.Equal("auto-generated", mail.Headers["Auto-Submitted"]);
+            Assert.Equal("bulk", mail.Headers["Precedence"]);
+        }
+    }
+
+    [Fact]
     public void TheDigestAndTheConfirmationGoByTheListsTitle()
     {
         var digest = Digest;
