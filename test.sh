@@ -5,9 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 # Real parts the tests talk to: a feed reader (feedparser), the Atom RELAX NG grammar checker (jing),
-# a browser (chromium), an IMAP server for the bounce mailbox (dovecot-imapd, /usr/sbin/dovecot: the tests start
-# their own, never the system's), and the IANA time zones.
-packages=(python3-feedparser jing chromium dovecot-imapd tzdata ca-certificates)
+# a browser (chromium) with a Chinese font for its screenshots of the mails, a spam filter (spamassassin), an IMAP
+# server for the bounce mailbox (dovecot-imapd, /usr/sbin/dovecot: the tests start their own, never the system's),
+# and the IANA time zones.
+packages=(python3-feedparser jing chromium fonts-wqy-microhei spamassassin dovecot-imapd tzdata ca-certificates)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

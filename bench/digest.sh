@@ -43,7 +43,8 @@ with open(path, "w", encoding="utf-8") as f:
     for i in range(n): f.write(f"reader{i:06d}@example{i % 97}.cn,读者{i}\n")
 PY
 "${P[@]}" subscribers import "$work/people.csv" --list bench --confirmed "${data[@]}" >/dev/null 2>&1
-smtp=(--Publisher:Smtp:Host=127.0.0.1 --Publisher:Smtp:Port="$port" --Publisher:Smtp:Security=None --Publisher:Smtp:MaxConnections="$conns")
+smtp=(--Publisher:Smtp:Host=127.0.0.1 --Publisher:Smtp:Port="$port" --Publisher:Smtp:Security=None --Publisher:Smtp:MaxConnections="$conns"
+      --Publisher:Smtp:From=digest@news.example.cn)
 start=$(date +%s.%N)
 /usr/bin/time -f "%M %U %S" -o "$work/rss" "${P[@]}" digest send --list bench "${data[@]}" "${smtp[@]}" > "$work/out" 2>"$work/err" || true
 end=$(date +%s.%N)

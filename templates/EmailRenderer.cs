@@ -35,11 +35,14 @@ public sealed class EmailRenderer(IServiceProvider services, ILoggerFactory logg
         });
     }
 
-    /// <summary>Many mail clients drop &lt;style&gt; blocks; the rules are copied onto each element.</summary>
+    /// <summary>
+    /// Many mail clients drop &lt;style&gt; blocks; the rules are copied onto each element. Comments are kept: Razor writes
+    /// none of its own, and the layout's are Outlook's conditional comments.
+    /// </summary>
     public static string InlineCss(string html)
     {
         var result = PreMailer.Net.PreMailer.MoveCssInline(html, removeStyleElements: false, ignoreElements: null, css: null,
-            stripIdAndClassAttributes: false, removeComments: true);
+            stripIdAndClassAttributes: false, removeComments: false);
         return result.Html;
     }
 

@@ -40,6 +40,8 @@ public sealed class SiteOptions
     /// base. Empty means the addresses the service listens on and localhost on their ports.
     /// </summary>
     public string? AllowedHosts { get; set; }
+    /// <summary>The sender's postal address or contact line, shown in every digest's footer (CAN-SPAM asks for one); may hold line breaks.</summary>
+    public string? PostalAddress { get; set; }
 
     public static IEnumerable<string> SplitHosts(string hosts) =>
         hosts.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -103,7 +105,10 @@ public sealed class SmtpOptions
     public SmtpSecurity Security { get; set; } = SmtpSecurity.Auto;
     public string? User { get; set; }
     public string? Password { get; set; }
-    public string From { get; set; } = "Publisher <publisher@localhost>";
+    /// <summary>The sender of every mail; required with a host (relays refuse mail from a made-up local address).</summary>
+    public string? From { get; set; }
+    /// <summary>The name given in EHLO; empty means the host of Site:BaseUrl.</summary>
+    public string? HeloName { get; set; }
     /// <summary>Connections kept open and reused; each is used by one sender at a time.</summary>
     public int MaxConnections { get; set; } = 4;
     /// <summary>0 means no limit.</summary>
@@ -115,6 +120,9 @@ public sealed class SmtpOptions
     public int TimeoutSeconds { get; set; } = 60;
 
     public bool UsesOutbox => string.IsNullOrWhiteSpace(Host);
+
+    /// <summary>From, or for the outbox folder alone (mail to look at, not to send) a local stand-in.</summary>
+    public string Sender => string.IsNullOrWhiteSpace(From) ? "Publisher <publisher@localhost>" : From;
 }
 
 public sealed class SubscriptionOptions

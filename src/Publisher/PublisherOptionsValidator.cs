@@ -16,6 +16,8 @@ public sealed class PublisherOptionsValidator : IValidateOptions<PublisherOption
         if (!string.IsNullOrWhiteSpace(o.Site.TimeZone) && !TimeZoneInfo.TryFindSystemTimeZoneById(o.Site.TimeZone, out _))
             errors.Add($"Publisher:Site:TimeZone '{o.Site.TimeZone}' is not a known IANA time zone.");
         if (string.IsNullOrWhiteSpace(o.Site.Title)) errors.Add("Publisher:Site:Title must not be empty.");
+        if (o.Site.PostalAddress is { } postal && (postal.Length > 500 || postal.Any(c => char.IsControl(c) && c is not '\n' and not '\r')))
+            errors.Add("Publisher:Site:PostalAddress must be at most 500 characters, with no control characters but line breaks.");
         if (o.Feeds.PageSize is < 1 or > 1000) errors.Add("Publisher:Feeds:PageSize must be between 1 and 1000.");
         if (o.Feeds.PageCacheMegabytes is < 1 or > 4096) errors.Add("Publisher:Feeds:PageCacheMegabytes must be between 1 and 4096.");
         foreach (var host in SiteOptions.SplitHosts(o.Site.AllowedHosts ?? ""))
@@ -35,6 +37,8 @@ public sealed class PublisherOptionsValidator : IValidateOptions<PublisherOption
         var smtp = o.Smtp;
         if (!smtp.UsesOutbox && string.IsNullOrWhiteSpace(o.Site.BaseUrl))
             errors.Add("Publisher:Site:BaseUrl is required when Publisher:Smtp:Host is set: links in real mail must reach the site.");
+        if (!smtp.UsesOutbox && string.IsNullOrWhiteSpace(smtp.From))
+            errors.Add("Publisher:Smtp:From is required when Publisher:Smtp:Host is set: relays refuse mail from publisher@localhost.");
         if (!smtp.UsesOutbox)
         {
             if (smtp.Port is < 1 or > 65535) errors.Add("Publisher:Smtp:Port must be between 1 and 65535.");
@@ -45,7 +49,10 @@ public sealed class PublisherOptionsValidator : IValidateOptions<PublisherOption
             if (smtp.TimeoutSeconds is < 1 or > 600) errors.Add("Publisher:Smtp:TimeoutSeconds must be between 1 and 600.");
             if (string.IsNullOrEmpty(smtp.User) != string.IsNullOrEmpty(smtp.Password)) errors.Add("Publisher:Smtp:User and Publisher:Smtp:Password go together.");
         }
-        if (!MimeKit.MailboxAddress.TryParse(smtp.From, out _)) errors.Add($"Publisher:Smtp:From '{smtp.From}' is not a mail address.");
+        if (!string.IsNullOrWhiteSpace(smtp.HeloName) && Uri.CheckHostName(smtp.HeloName.Trim()) != UriHostNameType.Dns)
+            errors.Add($"Publisher:Smtp:HeloName must be a host name, not '{smtp.HeloName}'.");
+        if (!string.IsNullOrWhiteSpace(smtp.From) && !MimeKit.MailboxAddress.TryParse(smtp.From, out _))
+            errors.Add($"Publisher:Smtp:From '{smtp.From}' is not a mail address.");
         if (o.Subscriptions.PerClientPerMinute < 1) errors.Add("Publisher:Subscriptions:PerClientPerMinute must be at least 1.");
         if (o.Subscriptions.PerAddressPerHour < 1) errors.Add("Publisher:Subscriptions:PerAddressPerHour must be at least 1.");
         if (o.Digests.HardBouncesBeforeBounced is < 1 or > 100) errors.Add("Publisher:Digests:HardBouncesBeforeBounced must be between 1 and 100.");

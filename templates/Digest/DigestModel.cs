@@ -12,11 +12,12 @@ public sealed record DigestModel(
     string SiteTitle,
     string SiteUrl,
     string ListName,
-    string ListDescription,
+    string ListTitle,
     string FeedUrl,
     DateTimeOffset Date,
     IReadOnlyList<DigestArticle> Articles,
-    int MoreArticles = 0)
+    int MoreArticles = 0,
+    string? PostalAddress = null)
 {
     /// <summary>
     /// Where each recipient's name goes. Random for every rendering, so an article (its title, its summary) that holds
@@ -30,7 +31,6 @@ public sealed record DigestModel(
         $"%%PUBLISHER_{what}_{Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12))}%%";
 
     public bool IsChinese => Language.StartsWith("zh", StringComparison.OrdinalIgnoreCase);
-    public string ListTitle => string.IsNullOrWhiteSpace(ListDescription) ? ListName : ListDescription;
     public string DateText => IsChinese ? Date.ToString("yyyy年M月d日") : Date.ToString("d MMMM yyyy", System.Globalization.CultureInfo.InvariantCulture);
 
     public string Subject => IsChinese
@@ -46,4 +46,6 @@ public sealed record DigestModel(
     public string UnsubscribeText => IsChinese ? "退订" : "Unsubscribe";
     public string WhyText => IsChinese ? $"您收到这封邮件，是因为订阅了{SiteTitle}的「{ListTitle}」。" : $"You get this mail because you subscribed to {ListTitle} from {SiteTitle}.";
     public string DateOf(DigestArticle a) => a.PublishedAt.ToString("yyyy-MM-dd");
+    /// <summary>The sender's postal address or contact line, a line at a time; none when it is not configured.</summary>
+    public IReadOnlyList<string> PostalLines => (PostalAddress ?? "").Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 }

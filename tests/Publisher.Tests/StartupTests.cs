@@ -14,6 +14,7 @@ public sealed class StartupTests : IDisposable
     [InlineData("--Publisher:Feeds:PageSize=0", "Publisher:Feeds:PageSize")]
     [InlineData("--Publisher:Bounces:Imap:Host=imap.example.org", "Publisher:Bounces:Imap:User")]
     [InlineData("--Publisher:Bounces:PollSeconds=0", "Publisher:Bounces:PollSeconds")]
+    [InlineData("--Publisher:Smtp:HeloName=not a host", "Publisher:Smtp:HeloName")]
     public async Task InvalidConfigurationStopsTheStartWithAMessageNamingTheKey(string setting, string key)
     {
         var (code, stderr) = await StartAsync($"--Publisher:DataPath={_site.DataPath}", setting);
@@ -29,9 +30,27 @@ public sealed class StartupTests : IDisposable
         var stderr = process.StandardError.ReadToEndAsync();
         var stdout = process.StandardOutput.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(timeout.Token);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true); // it started instead of refusing to: not left running after the test
+            throw;
+        }
         await stdout;
         return (process.ExitCode, await stderr);
+    }
+
+    [Fact]
+    public async Task SmtpWithoutASenderStopsTheStartWithOneLineNamingTheKey()
+    {
+        // Without Smtp:From mail would go out from publisher@localhost, which real relays refuse.
+        var (code, stderr) = await StartAsync($"--Publisher:DataPath={_site.DataPath}", "--Publisher:Smtp:Host=127.0.0.1",
+            "--Publisher:Site:BaseUrl=https://news.example.cn");
+        Assert.Equal(2, code);
+        Assert.Contains("Publisher:Smtp:From", Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)));
     }
 
     [Fact]

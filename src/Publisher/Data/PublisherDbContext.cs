@@ -64,6 +64,7 @@ public sealed class PublisherDbContext(DbContextOptions<PublisherDbContext> opti
             l.HasIndex(x => x.Name).IsUnique();
             l.Property(x => x.Name).HasMaxLength(MailingLists.MaxNameLength);
             l.Property(x => x.Description).HasMaxLength(1000);
+            l.Property(x => x.Title).HasMaxLength(MailingLists.MaxTitleLength);
             l.Property(x => x.Schedule).HasMaxLength(100);
             l.Property(x => x.TimeZone).HasMaxLength(100);
             l.Property(x => x.Categories).HasMaxLength(2000);

@@ -19,7 +19,7 @@ public sealed class DigestComposer(EmailRenderer renderer, SubscriberTokens toke
 {
     /// <param name="Text">The text part ready for splicing; null when it has to go through MimeKit's own encoding.</param>
     /// <param name="Html">Likewise for the HTML part.</param>
-    /// <param name="Headers">From, Subject, List-Id and List-Unsubscribe-Post, encoded once: copying a raw value
+    /// <param name="Headers">From, Subject, List-Id, List-Unsubscribe-Post, Auto-Submitted and Precedence, encoded once: copying a raw value
     /// costs a fraction of encoding a Chinese subject again.</param>
     /// <param name="NamePlaceholder">This rendering's marker for the recipient's name (random per rendering).</param>
     /// <param name="UnsubscribePlaceholder">Likewise for the recipient's unsubscribe link.</param>
@@ -31,22 +31,23 @@ public sealed class DigestComposer(EmailRenderer renderer, SubscriberTokens toke
         var site = options.Value.Site;
         var links = new SiteLinks(baseUrl);
         var zone = MailingLists.Zone(list); // the digest is dated where its readers are
-        var model = new DigestModel(site.Language, site.Title, links.Home.AbsoluteUri, list.Name, list.Description,
+        var model = new DigestModel(site.Language, site.Title, links.Home.AbsoluteUri, list.Name, MailingLists.DisplayName(list),
             links.Feed(null, Feeds.FeedFormat.Rss).AbsoluteUri, TimeZoneInfo.ConvertTime(date, zone),
             articles.Select(a => new DigestArticle(a.Title, links.Article(a.Slug).AbsoluteUri, a.PublishedAt, a.Category, a.Summary)).ToList(),
-            moreArticles);
+            moreArticles, site.PostalAddress);
         var email = await renderer.RenderAsync<DigestEmail, DigestText, DigestModel>(model, model.Subject);
-        string domain = DigestPlanner.MessageDomain(options.Value);
+        string domain = MailDomain.Of(options.Value);
         // RFC 2919: the List-Id is a dot-atom of ASCII; a list named in Chinese becomes its IDNA (punycode) form.
         string listLabel;
         try { listLabel = new System.Globalization.IdnMapping().GetAscii(list.Name.ToLowerInvariant()); }
         catch (ArgumentException) { listLabel = "list-" + list.Id; }
-        string listId = $"{listLabel}.{domain}", listName = list.Description.Length > 0 ? list.Description : list.Name;
-        var shared = MailComposer.Compose(options.Value.Smtp.From, new MailboxAddress("", "x@" + domain), email.Subject, new TextPart("plain"), date);
+        string listId = $"{listLabel}.{domain}", listName = MailingLists.DisplayName(list);
+        var shared = MailComposer.Compose(options.Value.Smtp.Sender, new MailboxAddress("", "x@" + domain), email.Subject, new TextPart("plain"), date);
         shared.Headers.Add(HeaderId.ListId, $"{listName} <{listId}>");
         shared.Headers.Add(HeaderId.ListUnsubscribePost, "List-Unsubscribe=One-Click");
         var headers = new[] { HeaderId.From, HeaderId.Subject, HeaderId.ListId, HeaderId.ListUnsubscribePost }
-            .Select(id => shared.Headers.First(h => h.Id == id)).ToList();
+            .Select(id => shared.Headers.First(h => h.Id == id))
+            .Concat(MailComposer.AutomaticBulk.Select(auto => shared.Headers.First(h => h.Field == auto.Field))).ToList();
         string[] placeholders = [model.NamePlaceholder, model.UnsubscribePlaceholder];
         return new Rendered(email, listId, listName,
             PartTemplate.Create("plain", email.Text, placeholders, breakAtSpaces: false),
@@ -91,7 +92,7 @@ public sealed class DigestComposer(EmailRenderer renderer, SubscriberTokens toke
                 Html = digest.Email.Html.Replace(digest.NamePlaceholder, Html(shownName)).Replace(digest.UnsubscribePlaceholder, unsubscribe),
                 Text = digest.Email.Text.Replace(digest.NamePlaceholder, shownName).Replace(digest.UnsubscribePlaceholder, unsubscribe),
             };
-            message = MailComposer.Compose(options.Value.Smtp.From, to, personal, clock.GetUtcNow(), messageId);
+            message = MailComposer.Compose(options.Value.Smtp.Sender, to, personal, clock.GetUtcNow(), messageId);
         }
         message.Headers.Add(HeaderId.ListId, $"{digest.ListName} <{digest.ListId}>");
         message.Headers.Add(HeaderId.ListUnsubscribe, $"<{unsubscribe}>");

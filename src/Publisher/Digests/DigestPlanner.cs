@@ -78,7 +78,7 @@ public sealed class DigestPlanner(PublisherDbContext db, IOptions<PublisherOptio
             db.ChangeTracker.Clear();
             return await db.Digests.AsNoTracking().SingleAsync(d => d.ListId == list.Id && d.PeriodStartUtc == plan.PeriodStartUtc, ct);
         }
-        string domain = MessageDomain(options.Value);
+        string domain = Email.MailDomain.Of(options.Value);
         // One statement for the whole list, however large: the ledger is written by the database, not row by row.
         await db.Database.ExecuteSqlAsync($"""
             INSERT INTO "Deliveries" ("DigestId", "SubscriberId", "MembershipId", "State", "Attempts", "MessageId", "UpdatedUtc", "DueUtc")
@@ -93,11 +93,4 @@ public sealed class DigestPlanner(PublisherDbContext db, IOptions<PublisherOptio
 
     public Task<bool> HasRecipientsAsync(MailingList list, CancellationToken ct = default) =>
         db.Memberships.AnyAsync(m => m.ListId == list.Id && m.Status == MembershipStatus.Confirmed, ct);
-
-    /// <summary>The right-hand side of Message-IDs: the site's host, else the sender's domain.</summary>
-    public static string MessageDomain(PublisherOptions o)
-    {
-        if (Uri.TryCreate(o.Site.BaseUrl, UriKind.Absolute, out var site) && site.Host.Contains('.')) return site.Host;
-        return MimeKit.MailboxAddress.TryParse(o.Smtp.From, out var from) && from.Domain.Length > 0 ? from.Domain : "publisher.invalid";
-    }
 }

@@ -6,6 +6,12 @@ namespace Publisher.Email;
 /// <summary>Turns a rendered mail into a MIME message: multipart/alternative, text first, both UTF-8.</summary>
 public static class MailComposer
 {
+    /// <summary>
+    /// What every mail of ours says about itself: sent by a program (RFC 3834), to many. Vacation responders and
+    /// out-of-office replies leave such mail alone instead of answering the list.
+    /// </summary>
+    public static readonly (string Field, string Value)[] AutomaticBulk = [("Auto-Submitted", "auto-generated"), ("Precedence", "bulk")];
+
     public static MimeMessage Compose(string from, MailboxAddress to, RenderedEmail rendered, DateTimeOffset date, string? messageId = null) =>
         Compose(from, to, rendered.Subject, new BodyBuilder { TextBody = rendered.Text, HtmlBody = rendered.Html }.ToMessageBody(), date, messageId);
 
@@ -18,6 +24,7 @@ public static class MailComposer
         message.Subject = subject; // MimeKit encodes it per RFC 2047
         message.Date = date;
         if (messageId is not null) message.MessageId = messageId;
+        foreach (var (field, value) in AutomaticBulk) message.Headers.Add(field, value);
         message.Body = body;
         return message;
     }

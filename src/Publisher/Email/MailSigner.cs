@@ -24,11 +24,27 @@ public sealed class MailSigner
         };
     }
 
-    public void Sign(MimeMessage message)
+    public bool Enabled => _signer is not null;
+
+    /// <summary>
+    /// Signs <paramref name="message"/> as it will go to a transport that takes <paramref name="constraint"/>: each part's
+    /// transfer encoding is fixed for it first, so nobody re-encodes a part after the signature (8bit stays 8bit for a
+    /// server that offers 8BITMIME; 7 bits, base64 or quoted-printable, for one that does not). Signing again (a retry on a
+    /// server that takes other encodings) replaces the earlier signature.
+    /// </summary>
+    public void Sign(MimeMessage message, EncodingConstraint constraint)
     {
         if (_signer is null) return;
-        // Fix every part's transfer encoding first: a relay re-encoding 8-bit text later would break the signature.
-        message.Prepare(EncodingConstraint.SevenBit);
-        _signer.Sign(message, Signed.Where(h => message.Headers.Contains(h)).ToArray());
+        while (message.Headers.Contains(HeaderId.DkimSignature)) message.Headers.Remove(HeaderId.DkimSignature); // our own, from an earlier try
+        message.Prepare(constraint);
+        _signer.Sign(message, Signed.Where(h => IsPresent(message, h)).ToArray());
     }
+
+    /// <summary>
+    /// MimeKit keeps the top-level Content-* headers on the body entity, not in the message's headers; its signer looks
+    /// for them there. Filtering by the message's headers alone left Content-Type unsigned.
+    /// </summary>
+    private static bool IsPresent(MimeMessage message, HeaderId header) =>
+        message.Headers.Contains(header) || (header.ToHeaderName().StartsWith("Content-", StringComparison.OrdinalIgnoreCase)
+            && message.Body is not null && message.Body.Headers.Contains(header));
 }

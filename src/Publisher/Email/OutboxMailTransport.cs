@@ -11,7 +11,7 @@ public sealed class OutboxMailTransport(IOptions<PublisherOptions> options, Mail
     public async Task<string> SendAsync(MimeMessage message, CancellationToken ct = default, Func<Task<bool>>? handingOver = null)
     {
         Directory.CreateDirectory(Folder);
-        signer.Sign(message);
+        signer.Sign(message, EncodingConstraint.EightBit);
         message.Prepare(EncodingConstraint.EightBit); // declare each part's transfer encoding, as an SMTP client would
         if (handingOver is not null && !await handingOver())
             throw new MailDeliveryException(MailFailure.Withdrawn, "not sent: withdrawn by the sender before it was handed over");

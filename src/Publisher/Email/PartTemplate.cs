@@ -7,7 +7,7 @@ namespace Publisher.Email;
 /// The body of a text part, encoded once (UTF-8, CRLF line ends, lines kept short) and split at placeholders,
 /// so each recipient's copy is a few block copies instead of a string replace, a UTF-8 encode and a base64
 /// or quoted-printable pass. The result is sent as an 8bit part; MailKit re-encodes it to 7 bits by itself
-/// when the server does not offer 8BITMIME, and <see cref="MailSigner"/> does so before signing.
+/// when the server does not offer 8BITMIME, and <see cref="MailSigner"/> does so before signing for such a server.
 /// </summary>
 public sealed class PartTemplate
 {

@@ -32,7 +32,7 @@ public sealed class ConfirmationMailer(PublisherDbContext db, IMailTransport tra
                 .Where(m => m.Status == MembershipStatus.Unconfirmed && m.ConfirmationRequestedUtc != null && m.ConfirmationClaimedBy == null
                     && (m.ConfirmationSentUtc == null || m.ConfirmationSentUtc < m.ConfirmationRequestedUtc) && !later.Contains(m.Id))
                 .OrderBy(m => m.ConfirmationRequestedUtc)
-                .Select(m => new { m.Id, m.ConfirmationRequestedUtc, m.Subscriber.Email, ListName = m.List.Name, m.List.Description })
+                .Select(m => new { m.Id, m.ConfirmationRequestedUtc, m.Subscriber.Email, ListName = m.List.Name, m.List.Description, m.List.Title })
                 .Take(BatchSize).ToListAsync(ct);
             if (due.Count == 0) return sent;
             foreach (var m in due)
@@ -46,7 +46,7 @@ public sealed class ConfirmationMailer(PublisherDbContext db, IMailTransport tra
                 MimeMessage message;
                 try
                 {
-                    message = await ComposeAsync(m.Id, m.Email, m.ListName, m.Description, baseUrl);
+                    message = await ComposeAsync(m.Id, m.Email, m.ListName, MailingLists.DisplayName(m.ListName, m.Description, m.Title), baseUrl);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -100,12 +100,14 @@ public sealed class ConfirmationMailer(PublisherDbContext db, IMailTransport tra
     /// The confirmation mail. It names no one: whoever typed the address also typed the name, and a mail that repeated it
     /// to the address's owner would make the form a way to send them any text.
     /// </summary>
-    public async Task<MimeMessage> ComposeAsync(int membershipId, string email, string listName, string listDescription, string baseUrl)
+    /// <param name="listTitle">The name the list goes by in mail (<see cref="MailingLists.DisplayName"/>).</param>
+    public async Task<MimeMessage> ComposeAsync(int membershipId, string email, string listName, string listTitle, string baseUrl)
     {
         var site = options.Value.Site;
         string confirmUrl = $"{baseUrl.TrimEnd('/')}/confirm/{tokens.Create(TokenPurpose.Confirm, membershipId)}";
-        var model = new ConfirmationModel(site.Language, site.Title, listName, listDescription, null, confirmUrl, (int)SubscriberTokens.ConfirmLifetime.TotalDays);
+        var model = new ConfirmationModel(site.Language, site.Title, listName, listTitle, null, confirmUrl, (int)SubscriberTokens.ConfirmLifetime.TotalDays);
         var rendered = await renderer.RenderAsync<ConfirmationEmail, ConfirmationText, ConfirmationModel>(model, model.Subject);
-        return MailComposer.Compose(options.Value.Smtp.From, new MailboxAddress("", email), rendered, clock.GetUtcNow());
+        return MailComposer.Compose(options.Value.Smtp.Sender, new MailboxAddress("", email), rendered, clock.GetUtcNow(),
+            MimeKit.Utils.MimeUtils.GenerateMessageId(MailDomain.Of(options.Value)));
     }
 }

@@ -9,9 +9,10 @@ namespace Publisher.Subscribers;
 /// <summary>Admin API for lists: <c>/api/lists</c>.</summary>
 public static class ListsApi
 {
-    public sealed record ListInput(string? Name, string? Description, string? Schedule, string? TimeZone, List<string>? Categories, string? OptIn);
+    public sealed record ListInput(string? Name, string? Description, string? Schedule, string? TimeZone, List<string>? Categories, string? OptIn,
+        string? Title = null);
     public sealed record MemberCounts(int Unconfirmed, int Confirmed, int Unsubscribed, int Bounced);
-    public sealed record ListView(string Name, string Description, string Schedule, string TimeZone, IReadOnlyList<string> Categories, string OptIn,
+    public sealed record ListView(string Name, string Description, string Title, string Schedule, string TimeZone, IReadOnlyList<string> Categories, string OptIn,
         DateTime CreatedAt, MemberCounts Counts);
 
     public static IEndpointRouteBuilder MapListsApi(this IEndpointRouteBuilder app)
@@ -103,6 +104,10 @@ public static class ListsApi
             if (input.Description.Length > 1000) errors["description"] = ["the description is longer than 1000 characters"];
             else list.Description = input.Description.Trim();
         }
+        if (input.Title is not null)
+        {
+            if (MailingLists.TitleError(input.Title.Trim()) is { } e) errors["title"] = [e]; else list.Title = input.Title.Trim();
+        }
         if (input.Schedule is not null)
         {
             if (MailingLists.ScheduleError(input.Schedule) is { } e) errors["schedule"] = [e]; else list.Schedule = input.Schedule.Trim();
@@ -136,7 +141,7 @@ public static class ListsApi
             g.Where(r => r.Status == MembershipStatus.Bounced).Sum(r => r.Count)));
     }
 
-    public static ListView View(MailingList l, MemberCounts? counts) => new(l.Name, l.Description, l.Schedule, l.TimeZone, l.CategoryList,
+    public static ListView View(MailingList l, MemberCounts? counts) => new(l.Name, l.Description, l.Title, l.Schedule, l.TimeZone, l.CategoryList,
         l.OptIn.ToString().ToLowerInvariant(), DateTime.SpecifyKind(l.CreatedUtc, DateTimeKind.Utc), counts ?? new MemberCounts(0, 0, 0, 0));
 
     /// <summary>The digest schedule follows the list at once when the service runs (verbs leave it to the service's minute sync).</summary>

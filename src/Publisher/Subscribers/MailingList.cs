@@ -8,6 +8,8 @@ public sealed class MailingList
     public int Id { get; set; }
     public required string Name { get; set; }
     public string Description { get; set; } = "";
+    /// <summary>The name readers see in the digest (heading, subject, List-Id); empty means the description, else the name.</summary>
+    public string Title { get; set; } = "";
     /// <summary>Cron expression (five fields) of the digest.</summary>
     public string Schedule { get; set; } = DefaultSchedule;
     /// <summary>IANA time zone the schedule is read in.</summary>

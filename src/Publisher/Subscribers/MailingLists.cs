@@ -7,6 +7,7 @@ namespace Publisher.Subscribers;
 public static partial class MailingLists
 {
     public const int MaxNameLength = 100;
+    public const int MaxTitleLength = 200;
 
     [GeneratedRegex(@"^[\p{L}\p{N}][\p{L}\p{N}._-]*$")]
     private static partial Regex NamePattern();
@@ -16,6 +17,18 @@ public static partial class MailingLists
         : name.Length > MaxNameLength ? $"the list name is longer than {MaxNameLength} characters"
         : !NamePattern().IsMatch(name) ? $"'{name}' is not a list name: use letters, digits, '.', '_' and '-', starting with a letter or digit"
         : null;
+
+    /// <summary>A title goes into the subject and the List-Id header: no line breaks or other control characters.</summary>
+    public static string? TitleError(string title) =>
+        title.Length > MaxTitleLength ? $"the title is longer than {MaxTitleLength} characters"
+        : title.Any(char.IsControl) ? "the title has a line break or another control character"
+        : null;
+
+    /// <summary>The name a list goes by in mail: its title, else its description, else its name.</summary>
+    public static string DisplayName(MailingList list) => DisplayName(list.Name, list.Description, list.Title);
+
+    public static string DisplayName(string name, string description, string title) =>
+        !string.IsNullOrWhiteSpace(title) ? title : !string.IsNullOrWhiteSpace(description) ? description : name;
 
     public static string? ScheduleError(string? cron)
     {

@@ -18,7 +18,8 @@ public static class SubscribersCommands
         var timezone = new Option<string?>("--timezone") { Description = "IANA time zone of the schedule." };
         var categories = new Option<string?>("--categories") { Description = "Only these categories, comma-separated." };
         var optin = new Option<string>("--optin") { Description = "double (default) or single.", DefaultValueFactory = _ => "double" };
-        var create = new Command("create", "Creates a list.") { name, schedule, timezone, categories, optin };
+        var title = new Option<string?>("--title") { Description = "The name readers see in the digest (default: the description, else NAME)." };
+        var create = new Command("create", "Creates a list.") { name, schedule, timezone, categories, optin, title };
         create.SetAction(async (parse, ct) =>
         {
             await services.MigrateDatabaseAsync(ct);
@@ -27,7 +28,8 @@ public static class SubscribersCommands
             var options = scope.ServiceProvider.GetRequiredService<IOptions<PublisherOptions>>();
             var list = new MailingList { Name = "", TimeZone = ListsApi.DefaultZone(options) };
             var input = new ListsApi.ListInput(parse.GetValue(name), null, parse.GetValue(schedule), parse.GetValue(timezone),
-                parse.GetValue(categories)?.Split([',', '，'], StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList(), parse.GetValue(optin));
+                parse.GetValue(categories)?.Split([',', '，'], StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList(), parse.GetValue(optin),
+                parse.GetValue(title));
             var errors = ListsApi.Apply(list, input, creating: true);
             if (errors.Count > 0) return Fail(string.Join("; ", errors.SelectMany(e => e.Value)));
             if (await db.Lists.AnyAsync(l => l.Name == list.Name, ct)) return Fail($"a list named '{list.Name}' exists already");
@@ -45,9 +47,9 @@ public static class SubscribersCommands
             await using var scope = services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
             var lists = (await ListsApi.All(db, ct)).Value!;
-            Console.Out.WriteLine("name\tschedule\ttimezone\toptin\tcategories\tunconfirmed\tconfirmed\tunsubscribed\tbounced");
+            Console.Out.WriteLine("name\tschedule\ttimezone\toptin\tcategories\tunconfirmed\tconfirmed\tunsubscribed\tbounced\ttitle");
             foreach (var l in lists)
-                Console.Out.WriteLine($"{l.Name}\t{l.Schedule}\t{l.TimeZone}\t{l.OptIn}\t{string.Join(",", l.Categories)}\t{l.Counts.Unconfirmed}\t{l.Counts.Confirmed}\t{l.Counts.Unsubscribed}\t{l.Counts.Bounced}");
+                Console.Out.WriteLine($"{l.Name}\t{l.Schedule}\t{l.TimeZone}\t{l.OptIn}\t{string.Join(",", l.Categories)}\t{l.Counts.Unconfirmed}\t{l.Counts.Confirmed}\t{l.Counts.Unsubscribed}\t{l.Counts.Bounced}\t{l.Title}");
             return Verbs.Ok;
         });
         return new Command("lists", "Mailing lists.") { create, show };

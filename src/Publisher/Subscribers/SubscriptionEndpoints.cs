@@ -125,7 +125,7 @@ public static class SubscriptionEndpoints
             ? await db.Memberships.Include(m => m.List).Include(m => m.Subscriber).SingleOrDefaultAsync(m => m.Id == id, ct)
             : null;
 
-    private static string Title(MailingList list) => string.IsNullOrWhiteSpace(list.Description) ? list.Name : list.Description;
+    private static string Title(MailingList list) => MailingLists.DisplayName(list);
 
     private static IResult Message(HttpContext http, IOptions<PublisherOptions> options, int status, string heading, string message,
         string? formAction = null, string? button = null)

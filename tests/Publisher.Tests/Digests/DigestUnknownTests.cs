@@ -18,6 +18,7 @@ public sealed class DigestUnknownTests
         settings["Publisher:Smtp:Host"] = "127.0.0.1";
         settings["Publisher:Smtp:Port"] = smtp.Port.ToString();
         settings["Publisher:Smtp:Security"] = "None";
+        settings["Publisher:Smtp:From"] = "digest@feeds.example.test";
         settings["Publisher:Smtp:TimeoutSeconds"] = "2";
         settings["Publisher:Smtp:RetryDelayMilliseconds"] = "10";
         using var factory = new PublisherFactory(settings);

@@ -44,6 +44,21 @@ public sealed class SmtpMailTransportTests
         Assert.Equal("第3封", server.Received.Single(m => m.MessageId == "test-3@example.org").Subject);
     }
 
+    [Theory]
+    [InlineData(null, "news.example.cn")]
+    [InlineData("mail-out.example.cn", "mail-out.example.cn")]
+    public async Task TheClientGreetsWithTheHeloNameOrElseTheSitesHost(string? heloName, string expected)
+    {
+        await using var server = new ScriptedSmtpServer();
+        await using var transport = new SmtpMailTransport(Options.Create(new PublisherOptions
+        {
+            Site = new SiteOptions { BaseUrl = "https://news.example.cn/" },
+            Smtp = new SmtpOptions { Host = "127.0.0.1", Port = server.Port, Security = SmtpSecurity.None, HeloName = heloName },
+        }), NullLogger<SmtpMailTransport>.Instance);
+        await transport.SendAsync(Message(1));
+        Assert.Equal(expected, Assert.Single(server.Greetings));
+    }
+
     [Fact]
     public async Task ConcurrentSendsNeverOpenMoreThanMaxConnections()
     {

@@ -104,6 +104,11 @@ public sealed class SplicedDigestTests : IAsyncDisposable
         Assert.Contains("读者<七>&", a.TextBody);
         foreach (var header in new[] { HeaderId.From, HeaderId.To, HeaderId.Subject, HeaderId.MessageId, HeaderId.ListId, HeaderId.ListUnsubscribe, HeaderId.ListUnsubscribePost })
             Assert.Equal(b.Headers[header], a.Headers[header]);
+        // Automatic bulk mail says so (RFC 3834), on the spliced path as on the other: vacation responders stay quiet.
+        Assert.Equal("auto-generated", a.Headers["Auto-Submitted"]);
+        Assert.Equal("bulk", a.Headers["Precedence"]);
+        Assert.Equal(b.Headers["Auto-Submitted"], a.Headers["Auto-Submitted"]);
+        Assert.Equal(b.Headers["Precedence"], a.Headers["Precedence"]);
         // Dated when it is made (sent), not when the digest was rendered: a long send spans hours.
         Assert.InRange(a.Date, DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddMinutes(1));
         // RFC 5322: no line over 998 octets, and every line ends in CRLF.

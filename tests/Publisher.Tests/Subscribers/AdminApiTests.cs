@@ -83,6 +83,30 @@ public sealed class AdminApiTests : IDisposable
     }
 
     [Fact]
+    public async Task AListsTitleIsGivenShownChangedAndChecked()
+    {
+        var created = await _admin.PostAsJsonAsync("/api/lists", new { name = "news", description = "要闻", title = "每日政务要闻" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        Assert.Equal("每日政务要闻", (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("title").GetString());
+        Assert.Equal("每日政务要闻", (await _admin.GetFromJsonAsync<JsonElement>("/api/lists/news")).GetProperty("title").GetString());
+
+        var changed = await _admin.PutAsJsonAsync("/api/lists/news", new { title = "政务周报" });
+        Assert.Equal(HttpStatusCode.OK, changed.StatusCode);
+        var list = await _admin.GetFromJsonAsync<JsonElement>("/api/lists/news");
+        Assert.Equal("政务周报", list.GetProperty("title").GetString());
+        Assert.Equal("要闻", list.GetProperty("description").GetString());
+
+        // It is the mail's subject and sender line: no line breaks, and short enough to read.
+        foreach (var bad in new[] { "政务\r\nBcc: x@example.org", new string('长', 201) })
+        {
+            var refused = await _admin.PutAsJsonAsync("/api/lists/news", new { title = bad });
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.True((await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("title", out _));
+        }
+        Assert.Equal("政务周报", (await _admin.GetFromJsonAsync<JsonElement>("/api/lists/news")).GetProperty("title").GetString());
+    }
+
+    [Fact]
     public async Task InvalidListsGet400NamingEachField()
     {
         var response = await _admin.PostAsJsonAsync("/api/lists", new { name = "bad name!", schedule = "61 * * * *", timeZone = "Mars/Base", optIn = "triple" });

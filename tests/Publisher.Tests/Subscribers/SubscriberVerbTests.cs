@@ -47,6 +47,16 @@ public sealed class SubscriberVerbTests : IDisposable
         Assert.Contains("li@example.org,李四,unsubscribed,", (await PublisherProcess.RunAsync(_site, "subscribers", "export", "--list", "news")).Stdout);
     }
 
+    [Fact]
+    public async Task AListsTitleIsGivenWithTitleAndShown()
+    {
+        var created = await PublisherProcess.RunAsync(_site, "lists", "create", "news", "--title", "每日政务要闻");
+        Assert.True(created.ExitCode == 0, created.Stderr);
+        var show = await PublisherProcess.RunAsync(_site, "lists", "show");
+        Assert.Equal("title", show.Lines[0].Split('\t')[^1]);
+        Assert.Equal("每日政务要闻", show.Lines[1].Split('\t')[^1]);
+    }
+
     [Theory]
     [InlineData("subscribers", "add", "a@example.org", "--list", "nope")]
     [InlineData("subscribers", "add", "a@b", "--list", "news")]
@@ -55,6 +65,7 @@ public sealed class SubscriberVerbTests : IDisposable
     [InlineData("subscribers", "import", "/no/such.csv", "--list", "news")]
     [InlineData("lists", "create", "x", "--schedule", "not cron")]
     [InlineData("lists", "create", "x", "--optin", "triple")]
+    [InlineData("lists", "create", "x", "--title", "a\nb")]
     [InlineData("subscribers", "add", "a@example.org")]
     public async Task BadArgumentsExitWithTwoAndChangeNothing(params string[] args)
     {

@@ -29,6 +29,8 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
     public bool Offers8BitMime { get; set; } = true;
     /// <summary>Each accepted message: its MAIL FROM line and its bytes as received (dot-stuffing undone).</summary>
     public System.Collections.Concurrent.ConcurrentQueue<(string MailFrom, byte[] Data)> Messages { get; } = new();
+    /// <summary>The name each client gave in EHLO or HELO.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<string> Greetings { get; } = new();
 
     public ScriptedSmtpServer()
     {
@@ -62,6 +64,7 @@ public sealed class ScriptedSmtpServer : IAsyncDisposable
                 while (await reader.ReadLineAsync() is { } line)
                 {
                     string verb = line.Split(' ')[0].ToUpperInvariant();
+                    if (verb is "EHLO" or "HELO") Greetings.Enqueue(line[4..].Trim());
                     switch (verb)
                     {
                         case "EHLO" when Offers8BitMime: await Say("250-scripted"); await Say("250 8BITMIME"); break;

@@ -48,6 +48,7 @@ public sealed class TestSmtpServer : IAsyncDisposable
         ["Publisher:Smtp:Host"] = "127.0.0.1",
         ["Publisher:Smtp:Port"] = Port.ToString(),
         ["Publisher:Smtp:Security"] = "None",
+        ["Publisher:Smtp:From"] = "政务公开 <digest@feeds.example.test>",
         ["Publisher:Smtp:MaxConnections"] = maxConnections.ToString(),
         ["Publisher:Smtp:RetryDelayMilliseconds"] = "50",
         ["Publisher:Smtp:TimeoutSeconds"] = "5",
