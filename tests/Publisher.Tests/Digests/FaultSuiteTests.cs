@@ -71,13 +71,18 @@ public sealed class FaultSuiteTests(ITestOutputHelper output)
         var firstPass = clock.Elapsed;
         string reasons = string.Join("; ", unknownRows.EnumerateArray().GroupBy(r => Shorten(r.GetProperty("lastReply").GetString())).Select(g => $"{g.Count()}× {g.Key}"));
 
-        // Connections reset after the body went out leave rows Unknown (the server may have them); these servers kept none
-        // of them, so the admin's retry call sends exactly those (and a few may be cut off again: another round then).
-        // An outage that cuts a connection while its client waits for the final reply leaves that row Unknown as well.
+        // Connections reset after the body went out leave rows Unknown (the server may have them): the admin's retry call
+        // sends exactly those (and a few may be cut off again: another round then). An outage that cuts a connection while
+        // its client waits for the final reply leaves that row Unknown as well; if the server had queued the message just
+        // before the cut (as a real one does), the retry is a second copy: the risk the admin takes, and the only place
+        // a second copy may come from.
         Assert.True(unknown <= smtp.DropsInjected + smtp.OutageResets, $"{unknown} unknown, {smtp.DropsInjected} dropped and {smtp.OutageResets} cut by the outage: {reasons}");
+        var retried = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         for (int round = 1; DigestApi.Count(digest, "unknown") > 0; round++)
         {
             Assert.True(round <= 5, "five retries left deliveries Unknown");
+            foreach (var row in (await admin.GetFromJsonAsync<JsonElement>($"/api/digests/{id}/deliveries?state=unknown")).EnumerateArray())
+                retried.Add(row.GetProperty("email").GetString()!);
             int expected = DigestApi.Count(digest, "unknown") + DigestApi.Count(digest, "failed");
             var retry = await admin.PostAsync($"/api/digests/{id}/retry", null);
             Assert.Equal(HttpStatusCode.Accepted, retry.StatusCode);
@@ -95,10 +100,13 @@ public sealed class FaultSuiteTests(ITestOutputHelper output)
             $"injected: {smtp.TransientsInjected} 4xx, {smtp.DropsInjected} drops, {smtp.StallsInjected} stalls, {smtp.GreylistRefusals} greylisted, " +
             $"{smtp.PermanentRefusals} 550, {smtp.OutageRefusals} refused in the outage; {smtp.Connections} connections. Unknown: {reasons}");
 
-        Assert.Equal(0, doubled);
-        Assert.Equal(0, doubledIds);
+        // No second copy but of a row an admin retried while Unknown; and those only when an outage cut a connection after
+        // the server had queued the message (dropped mid-DATA messages are never kept by this server).
+        Assert.All(smtp.Doubled().Keys, a => Assert.Contains(a, retried));
+        Assert.True(doubled <= smtp.OutageResets, $"{doubled} doubled, {smtp.OutageResets} connections cut by an outage");
+        Assert.Equal(doubled, doubledIds);
         Assert.Equal(0, lost);
-        Assert.Equal(deliverable.Count, delivered.Count);
+        Assert.Equal(deliverable.Count, delivered.Select(d => d.Recipient).Distinct(StringComparer.OrdinalIgnoreCase).Count());
         Assert.Equal(deliverable.Count, DigestApi.Count(digest, "sent"));
         Assert.Equal(refused.Count, DigestApi.Count(digest, "failed"));
         Assert.Equal(0, DigestApi.Count(digest, "sending"));
