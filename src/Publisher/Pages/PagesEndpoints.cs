@@ -22,10 +22,12 @@ public static class PagesEndpoints
 
     public static IEndpointRouteBuilder MapPages(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/", Home).ExcludeFromDescription();
-        app.MapGet("/categories/{slug}", Category).ExcludeFromDescription();
-        app.MapGet("/articles/{slug}", ArticleBySlug).ExcludeFromDescription();
-        app.MapGet("/healthz", () => TypedResults.Text("ok")).ExcludeFromDescription();
+        // HEAD as well as GET: link checkers and some readers ask with HEAD first (Kestrel sends no body for it).
+        string[] read = [HttpMethods.Get, HttpMethods.Head];
+        app.MapMethods("/", read, Home).ExcludeFromDescription();
+        app.MapMethods("/categories/{slug}", read, Category).ExcludeFromDescription();
+        app.MapMethods("/articles/{slug}", read, ArticleBySlug).ExcludeFromDescription();
+        app.MapMethods("/healthz", read, () => TypedResults.Text("ok")).ExcludeFromDescription();
         return app;
     }
 

@@ -25,6 +25,12 @@ public sealed class PagesTests : IDisposable
         Assert.Equal("DENY", home.Headers.GetValues("X-Frame-Options").Single());
         Assert.Equal("nosniff", home.Headers.GetValues("X-Content-Type-Options").Single());
         Assert.Equal("same-origin", home.Headers.GetValues("Referrer-Policy").Single());
+        foreach (var path in new[] { "/", "/articles/000_8378d429204bb38c", "/healthz" })
+        {
+            // Link checkers and some readers ask with HEAD first: the same answer, without a body.
+            var head = await client.SendAsync(new HttpRequestMessage(HttpMethod.Head, path));
+            Assert.True(head.StatusCode == HttpStatusCode.OK, $"HEAD {path}: {(int)head.StatusCode}");
+        }
         var feed = await client.GetAsync("/feeds/rss.xml");
         Assert.Equal("nosniff", feed.Headers.GetValues("X-Content-Type-Options").Single());
         string html = await home.Content.ReadAsStringAsync();
