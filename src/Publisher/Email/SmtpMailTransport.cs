@@ -145,6 +145,12 @@ public sealed class SmtpMailTransport : IMailTransport, IAsyncDisposable
                 // Silence (a timeout, a dropped connection, a stop during the wait) after the whole message: the server may have it.
                 throw new MailDeliveryException(MailFailure.Unknown, $"no reply after the message was sent: {Describe(ex)}", ex);
             }
+            catch (ServiceNotAuthenticatedException ex) when (!callingBack && handedOver)
+            {
+                // 530 to MAIL FROM: the server wants a login we do not have or did not give. Nothing of ours goes until
+                // that is fixed: the server is unavailable to us, not this message's fault.
+                throw new MailDeliveryException(MailFailure.Unavailable, $"the server refuses the sender: {Describe(ex)}", ex);
+            }
             catch (Exception ex) when (!callingBack && handedOver && handingOver is not null && IsConnectionProblem(ex))
             {
                 // The caller keeps a record that says this message is being handed over: say at once that it was not, rather

@@ -178,6 +178,19 @@ public sealed class SmtpMailTransportTests
     }
 
     [Fact]
+    public async Task ASenderRefusedForGoodIsTheServerBeingUnavailableNotThisMessagesFault()
+    {
+        // 530 to MAIL FROM: no message of ours will go until the login is fixed. Failing each row as Permanent would
+        // burn the whole list; Unavailable pauses the digest instead.
+        await using var server = new FaultySmtpServer { SenderRefusal = "530 5.7.0 Authentication required" };
+        await using var transport = Transport(server.Port);
+        var failure = await Assert.ThrowsAsync<MailDeliveryException>(() => transport.SendAsync(Message(1), default, () => Task.FromResult(true)));
+        Assert.True(failure.Failure == MailFailure.Unavailable, $"{failure.Failure}: {failure.Reply}");
+        Assert.Contains("Authentication required", failure.Reply);
+        Assert.Empty(server.Delivered);
+    }
+
+    [Fact]
     public async Task SilenceAfterTheWholeMessageWentOutIsUnknownAndNotResent()
     {
         await using var server = new ScriptedSmtpServer { Script = _ => DataBehaviour.NeverReply };

@@ -56,6 +56,7 @@ public sealed partial class FaultySmtpServer
                         Interlocked.Increment(ref StallsInjected);
                         await Task.Delay(StallFor, _stop.Token); // the client times out meanwhile and hangs up
                     }
+                    if (SenderRefusal is { } refusal) { await Say(refusal); break; }
                     await Say("250 2.1.0 sender ok");
                     break;
                 case "RCPT":

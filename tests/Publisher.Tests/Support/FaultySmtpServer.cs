@@ -43,6 +43,8 @@ public sealed partial class FaultySmtpServer : IAsyncDisposable
     public SmtpOutage OutageKind { get; set; } = SmtpOutage.Refuse;
     /// <summary>How long the server waits before its reply to the end of DATA (a slow queue, a content filter).</summary>
     public TimeSpan ReplyDelay { get; set; }
+    /// <summary>When set, the reply to every MAIL FROM (a refusal of the sender, such as "530 5.7.0 Authentication required").</summary>
+    public string? SenderRefusal { get; set; }
     /// <summary>The clock greylisting reads; a test with a fake clock passes its own.</summary>
     public Func<DateTime> Clock { get; set; } = () => DateTime.UtcNow;
 
