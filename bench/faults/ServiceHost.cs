@@ -26,7 +26,7 @@ public sealed class ServiceHost : IAsyncDisposable
 
     public static async Task<ServiceHost> StartAsync(string dll, string dataPath, IEnumerable<string> settings)
     {
-        int port = Publisher.Tests.Support.FaultySmtpServer.FreePort();
+        int port = Publisher.Tests.Support.Loopback.FreePort();
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { dll, "--urls", $"http://127.0.0.1:{port}", $"--Publisher:DataPath={dataPath}",
                      $"--Publisher:ArticlesPath={Path.Combine(dataPath, "..", "articles")}", $"--Publisher:AdminApiKey={AdminKey}",

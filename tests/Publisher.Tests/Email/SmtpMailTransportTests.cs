@@ -229,7 +229,7 @@ public sealed class SmtpMailTransportTests
         Assert.Single(server.Received);
 
         // A server that cannot be reached never gets as far as the check: nothing was about to go out.
-        await using var down = Transport(TestSmtpServer.FreePort(), attempts: 2);
+        await using var down = Transport(Loopback.FreePort(), attempts: 2);
         var unavailable = await Assert.ThrowsAsync<MailDeliveryException>(() => down.SendAsync(Message(3), default, () => { calls++; return Task.FromResult(true); }));
         Assert.Equal(MailFailure.Unavailable, unavailable.Failure);
         Assert.Equal(1, calls);
@@ -288,7 +288,7 @@ public sealed class SmtpMailTransportTests
     [Fact]
     public async Task ARefusedConnectionMakesTheServerUnavailable()
     {
-        await using var transport = Transport(TestSmtpServer.FreePort(), attempts: 2);
+        await using var transport = Transport(Loopback.FreePort(), attempts: 2);
         var failure = await Assert.ThrowsAsync<MailDeliveryException>(() => transport.SendAsync(Message(1)));
         Assert.Equal(MailFailure.Unavailable, failure.Failure);
     }

@@ -39,7 +39,7 @@ public sealed class DovecotServer : IAsyncDisposable
     {
         if (!File.Exists(Binary)) throw new FileNotFoundException($"{Binary} is not installed (Debian package dovecot-imapd); run ./test.sh or .ci/run", Binary);
         string root = Path.Combine(Path.GetTempPath(), "publisher-dovecot-" + Guid.NewGuid().ToString("N")[..12]);
-        var server = new DovecotServer(root, TestSmtpServer.FreePort());
+        var server = new DovecotServer(root, Loopback.FreePort());
         Directory.CreateDirectory(Path.Combine(root, "run"));
         Directory.CreateDirectory(Path.Combine(root, "state"));
         Directory.CreateDirectory(Path.Combine(root, "home"));

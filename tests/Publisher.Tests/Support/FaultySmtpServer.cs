@@ -61,28 +61,12 @@ public sealed partial class FaultySmtpServer : IAsyncDisposable
     public FaultySmtpServer(int seed = 1)
     {
         _random = new Random(seed);
-        Port = FreePort();
+        Port = Loopback.FreePort();
         Listen();
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     /// <summary>Settings that point the service at this server, with the short timeouts tests want.</summary>
-    public Dictionary<string, string?> Settings(int maxConnections = 4, int timeoutSeconds = 5) => new()
-    {
-        ["Publisher:Smtp:Host"] = "127.0.0.1",
-        ["Publisher:Smtp:Port"] = Port.ToString(),
-        ["Publisher:Smtp:Security"] = "None",
-        ["Publisher:Smtp:From"] = "政务公开 <digest@feeds.example.test>",
-        ["Publisher:Smtp:MaxConnections"] = maxConnections.ToString(),
-        ["Publisher:Smtp:RetryDelayMilliseconds"] = "50",
-        ["Publisher:Smtp:TimeoutSeconds"] = timeoutSeconds.ToString(),
-    };
+    public Dictionary<string, string?> Settings(int maxConnections = 4, int timeoutSeconds = 5) => Loopback.SmtpSettings(Port, maxConnections, timeoutSeconds);
 
     public string[] Arguments(int maxConnections = 4, int timeoutSeconds = 5) =>
         [.. Settings(maxConnections, timeoutSeconds).Select(kv => $"--{kv.Key}={kv.Value}")];

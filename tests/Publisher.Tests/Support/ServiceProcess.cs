@@ -21,7 +21,7 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public static async Task<ServiceProcess> StartAsync(TempSite site, params string[] extraArgs)
     {
-        int port = FreePort();
+        int port = Loopback.FreePort();
         string baseUrl = $"http://127.0.0.1:{port}";
         var start = new ProcessStartInfo("dotnet")
         {
@@ -53,13 +53,6 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
         await service.DisposeAsync();
         throw new TimeoutException("The service did not answer /healthz within 30 s:\n" + service.Log);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     public int Id => _process.Id;

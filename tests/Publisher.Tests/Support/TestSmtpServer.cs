@@ -33,7 +33,7 @@ public sealed class TestSmtpServer : IAsyncDisposable
 
     public TestSmtpServer()
     {
-        Port = FreePort();
+        Port = Loopback.FreePort();
         var options = new SmtpServerOptionsBuilder().ServerName("localhost").Endpoint(e => e.Endpoint(new IPEndPoint(IPAddress.Loopback, Port))).Build();
         var services = new SmtpServer.ComponentModel.ServiceProvider();
         services.Add(new Store(this));
@@ -43,23 +43,7 @@ public sealed class TestSmtpServer : IAsyncDisposable
         _running = _server.StartAsync(_stop.Token);
     }
 
-    public Dictionary<string, string?> Settings(int maxConnections = 2) => new()
-    {
-        ["Publisher:Smtp:Host"] = "127.0.0.1",
-        ["Publisher:Smtp:Port"] = Port.ToString(),
-        ["Publisher:Smtp:Security"] = "None",
-        ["Publisher:Smtp:From"] = "政务公开 <digest@feeds.example.test>",
-        ["Publisher:Smtp:MaxConnections"] = maxConnections.ToString(),
-        ["Publisher:Smtp:RetryDelayMilliseconds"] = "50",
-        ["Publisher:Smtp:TimeoutSeconds"] = "5",
-    };
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public Dictionary<string, string?> Settings(int maxConnections = 2) => Loopback.SmtpSettings(Port, maxConnections, timeoutSeconds: 5);
 
     private int _count;
 

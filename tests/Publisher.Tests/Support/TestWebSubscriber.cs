@@ -23,7 +23,7 @@ public sealed class TestWebSubscriber : IAsyncDisposable
 
     public TestWebSubscriber()
     {
-        int port = TestSmtpServer.FreePort();
+        int port = Loopback.FreePort();
         Url = $"http://127.0.0.1:{port}";
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(Url);
