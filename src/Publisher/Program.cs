@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using Publisher;
 using Publisher.Admin;
 using Publisher.Articles;
@@ -34,48 +33,8 @@ builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
 
 var app = builder.Build();
-string dataPath = Path.GetFullPath(app.Configuration[$"{PublisherOptions.Section}:DataPath"] ?? "data");
-
-if (isVerb)
-{
-    int code;
-    try
-    {
-        DataFolder.Secure(dataPath);
-        code = await Verbs.RunAsync(verbArgs, app.Services);
-    }
-    catch (Exception ex) when (StartupFailure.Cause(ex) is { } cause)
-    {
-        await Console.Error.WriteLineAsync(StartupFailure.Describe(cause, dataPath));
-        return Verbs.Usage;
-    }
-    await app.Services.GetRequiredService<ProcessLease>().StopAsync();
-    // Disposing the host says QUIT on pooled SMTP connections and flushes the log.
-    await app.DisposeAsync();
-    return code;
-}
-
-try
-{
-    int tightened = DataFolder.Secure(dataPath);
-    if (tightened > 0)
-        app.Logger.LogWarning("{Count} files or folders in {DataPath} could be read by other users; they are now the owner's only", tightened, dataPath);
-    await app.Services.MigrateDatabaseAsync();
-    // Keys are generated (and their paths logged) on the first start, not on the first request that needs them.
-    _ = app.Services.GetRequiredService<AdminKey>();
-    _ = app.Services.GetRequiredService<SubscriberTokens>();
-    _ = app.Services.GetRequiredService<IOptions<BounceOptions>>().Value; // a bad setting stops the start here, with its key
-}
-catch (OptionsValidationException ex)
-{
-    await Console.Error.WriteLineAsync("Configuration error: " + string.Join(" ", ex.Failures));
-    return Verbs.Usage;
-}
-catch (Exception ex) when (StartupFailure.Cause(ex) is { } cause)
-{
-    await Console.Error.WriteLineAsync(StartupFailure.Describe(cause, dataPath));
-    return Verbs.Usage;
-}
+if (isVerb) return await app.RunVerbAsync(verbArgs);
+if (await app.PrepareToServeAsync() is { } failed) return failed;
 
 app.UseSecurityHeaders();
 app.UseExceptionHandler();

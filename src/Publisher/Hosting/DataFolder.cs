@@ -18,14 +18,16 @@ public static class DataFolder
         if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS()) umask(0b000_111_111); // 077
     }
 
-    /// <summary>Creates the folder if needed and takes group and other access away from it and everything in it.</summary>
+    /// <summary>Creates the folder if needed and takes group and other access away from it and what it holds.</summary>
+    /// <param name="deep">Everything below it (the server, once at start), or only its own files (a verb: an outbox of many
+    /// thousand mails is not walked again for each command).</param>
     /// <returns>How many entries had to be tightened (an older version, or a copy made by hand).</returns>
-    public static int Secure(string path)
+    public static int Secure(string path, bool deep)
     {
         Directory.CreateDirectory(path);
         if (OperatingSystem.IsWindows()) return 0;
         int tightened = Tighten(path, OwnerFolder);
-        foreach (var entry in new DirectoryInfo(path).EnumerateFileSystemInfos("*", SearchOption.AllDirectories))
+        foreach (var entry in new DirectoryInfo(path).EnumerateFileSystemInfos("*", deep ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly))
         {
             if (entry.LinkTarget is not null) continue; // not followed: a link may point anywhere
             tightened += Tighten(entry.FullName, entry is DirectoryInfo ? OwnerFolder : entry.UnixFileMode & OwnerFile);
