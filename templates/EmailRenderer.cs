@@ -22,8 +22,7 @@ public sealed class EmailRenderer(IServiceProvider services, ILoggerFactory logg
 
     /// <summary>
     /// One renderer per rendering: an HtmlRenderer keeps every root component it rendered (and its model) until it is
-    /// disposed, so a long-lived one grew with every mail made (a confirmation mailer working through a stream of
-    /// subscriptions held them all).
+    /// disposed, and a renderer that lives as long as its scope would hold every mail a confirmation mailer's pass makes.
     /// </summary>
     private async Task<string> RenderAsync<T>(object model) where T : IComponent
     {

@@ -26,9 +26,20 @@ curl -sf -X POST -H "Authorization: Bearer load-test-admin-key-0123456789abcdef"
   -d '{"name":"news"}' "http://127.0.0.1:$HTTP/api/lists" >/dev/null
 for _ in $(seq 100); do curl -s "http://127.0.0.1:$HTTP/feeds/rss.xml" | grep -q '<item>' && break; sleep 0.2; done
 
-cat > "$OUT/subscribe.lua" <<'LUA'
+# Both scripts count the status codes of every thread and print them at the end.
+cat > "$OUT/feeds.lua" <<'LUA'
+statuses, threads = {}, {}
+response = function(status) statuses[status] = (statuses[status] or 0) + 1 end
+function setup(thread) table.insert(threads, thread) end
+function done()
+  local total = {}
+  for _, t in ipairs(threads) do for s, n in pairs(t:get("statuses")) do total[s] = (total[s] or 0) + n end end
+  for s, n in pairs(total) do io.write(string.format("status %d: %d\n", s, n)) end
+end
+LUA
+{ cat "$OUT/feeds.lua"; cat <<'LUA'
 -- Each request a new address (and now and then the same one), as a crowd on the form would send them.
-counter, statuses = 0, {}
+counter = 0
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 request = function()
@@ -36,26 +47,8 @@ request = function()
   local who = (counter % 10 == 0) and "same" or (tostring(math.random(1, 1e9)) .. "-" .. counter)
   return wrk.format(nil, "/subscribe", nil, "list=news&email=" .. who .. "%40example.org&name=load")
 end
-response = function(status) statuses[status] = (statuses[status] or 0) + 1 end
-function setup(thread) table.insert(threads, thread) end
-threads = {}
-function done()
-  local total = {}
-  for _, t in ipairs(threads) do for s, n in pairs(t:get("statuses")) do total[s] = (total[s] or 0) + n end end
-  for s, n in pairs(total) do io.write(string.format("status %d: %d\n", s, n)) end
-end
 LUA
-cat > "$OUT/feeds.lua" <<'LUA'
-statuses = {}
-response = function(status) statuses[status] = (statuses[status] or 0) + 1 end
-function setup(thread) table.insert(threads, thread) end
-threads = {}
-function done()
-  local total = {}
-  for _, t in ipairs(threads) do for s, n in pairs(t:get("statuses")) do total[s] = (total[s] or 0) + n end end
-  for s, n in pairs(total) do io.write(string.format("status %d: %d\n", s, n)) end
-end
-LUA
+} > "$OUT/subscribe.lua"
 PID=$(pgrep -f "Publisher.dll --urls http://127.0.0.1:$HTTP" | head -1)
 ( while kill -0 $PID 2>/dev/null; do awk '/VmRSS/ {print int($2/1024)}' /proc/$PID/status; sleep 5; done ) > "$OUT/rss.txt" &
 SAMPLER=$!
