@@ -22,10 +22,14 @@ public sealed class OutboxMailTransport(IOptions<PublisherOptions> options, Mail
             await using (var stream = File.Create(temp)) await message.WriteToAsync(stream, ct);
             File.Move(temp, Path.Combine(Folder, name));
         }
-        catch
+        catch (Exception ex)
         {
             // A full disk or a stop midway: no half-written file stays behind.
             try { File.Delete(temp); } catch (IOException) { /* the disk refuses even that; the .tmp name keeps it out of the outbox */ }
+            // Nothing reached the outbox, for certain: like a mail server that cannot take mail now, the digest waits
+            // and is tried again, instead of the message being taken for possibly delivered (Unknown).
+            if (Hosting.StorageFailures.Of(ex) is { } storage)
+                throw new MailDeliveryException(MailFailure.Unavailable, $"not sent: the outbox cannot be written: {storage.Title.ToLowerInvariant()}: {ex.Message}", ex);
             throw;
         }
         return "250 written to " + name;

@@ -6,6 +6,7 @@ public static class HostingExtensions
     {
         builder.Services.AddSingleton<ProcessLease>();
         builder.Services.AddHostedService<ProcessLeaseStopper>();
+        builder.Services.AddExceptionHandler<StorageFailures>();
         return builder;
     }
 }

@@ -11,7 +11,12 @@ namespace Publisher.Subscribers;
 /// <summary>One bad row of an import: its line in the file and why it did not land.</summary>
 public sealed record ImportProblem(int Line, string? Email, string Reason);
 
-public sealed record ImportReport(int Rows, int Added, int Confirmed, int Unchanged, int Refused, int Failed, IReadOnlyList<ImportProblem> Problems);
+/// <summary>Where an import had to stop because storage refused a write: every row before <see cref="AtLine"/> is stored.</summary>
+public sealed record ImportStop(int AtLine, int StoredThroughLine, string Reason,
+    [property: System.Text.Json.Serialization.JsonIgnore] Hosting.StorageFailure Failure);
+
+public sealed record ImportReport(int Rows, int Added, int Confirmed, int Unchanged, int Refused, int Failed, IReadOnlyList<ImportProblem> Problems,
+    ImportStop? Stopped = null);
 
 /// <summary>
 /// Imports <c>email,name</c> CSV (more columns allowed) into a list, in batches of one transaction each.
@@ -47,7 +52,8 @@ public sealed class CsvImporter(PublisherDbContext db, TimeProvider clock, Confi
         if (!header.Contains("email")) return (null, $"the header row has no 'email' column (found: {string.Join(",", csv.HeaderRecord)})");
         bool hasName = header.Contains("name");
 
-        int rows = 0, added = 0, confirmedCount = 0, unchanged = 0, refused = 0;
+        int rows = 0, added = 0, confirmedCount = 0, unchanged = 0, refused = 0, rowsStored = 0;
+        ImportStop? stopped = null;
         var firstLineOf = new Dictionary<string, int>(StringComparer.Ordinal);
         var batch = new List<Row>(BatchSize);
         while (true)
@@ -79,8 +85,23 @@ public sealed class CsvImporter(PublisherDbContext db, TimeProvider clock, Confi
             }
             if (batch.Count >= BatchSize || (!more && batch.Count > 0))
             {
-                var (a, c, u, r) = await StoreAsync(list, batch, confirmed, problems, ct);
-                added += a; confirmedCount += c; unchanged += u; refused += r;
+                int firstLine = batch[0].Line;
+                try
+                {
+                    var batchProblems = new List<ImportProblem>();
+                    var (a, c, u, r) = await StoreAsync(list, batch, confirmed, batchProblems, ct);
+                    problems.AddRange(batchProblems);
+                    added += a; confirmedCount += c; unchanged += u; refused += r;
+                }
+                catch (Exception ex) when (Hosting.StorageFailures.Of(ex) is { } failure)
+                {
+                    // The batch rolled back as a whole; what came before it is committed. Say exactly where to resume.
+                    stopped = new ImportStop(firstLine, firstLine - 1, failure.Title + ": " + ex.GetBaseException().Message, failure);
+                    problems.RemoveAll(p => p.Line >= firstLine);
+                    rows = rowsStored;
+                    break;
+                }
+                rowsStored = rows;
                 batch.Clear();
                 progress?.Report(rows);
             }
@@ -90,7 +111,7 @@ public sealed class CsvImporter(PublisherDbContext db, TimeProvider clock, Confi
         if (added > 0 && !confirmed && list.OptIn == OptIn.Double) confirmations.Notify();
         problems.Sort((x, y) => x.Line.CompareTo(y.Line));
         int failed = problems.Count - refused;
-        return (new ImportReport(rows, added, confirmedCount, unchanged, refused, failed, problems), null);
+        return (new ImportReport(rows, added, confirmedCount, unchanged, refused, failed, problems, stopped), null);
     }
 
     private static string Excerpt(string raw)

@@ -144,10 +144,20 @@ public static class ListsApi
     public static ListView View(MailingList l, MemberCounts? counts) => new(l.Name, l.Description, l.Title, l.Schedule, l.TimeZone, l.CategoryList,
         l.OptIn.ToString().ToLowerInvariant(), DateTime.SpecifyKind(l.CreatedUtc, DateTimeKind.Utc), counts ?? new MemberCounts(0, 0, 0, 0));
 
-    /// <summary>The digest schedule follows the list at once when the service runs (verbs leave it to the service's minute sync).</summary>
+    /// <summary>
+    /// The digest schedule follows the list at once when the service runs (verbs leave it to the service's minute sync).
+    /// The list's row is committed by now: a schedule store that cannot take the change yet (full disk, lock) must not
+    /// turn that into an error, or clients would retry a change that was made. The minute's sync catches up.
+    /// </summary>
     private static async Task SyncSchedulesAsync(IServiceProvider services, CancellationToken ct)
     {
-        if (services.GetService<Digests.DigestSchedules>() is { } schedules) await schedules.SyncAsync(ct);
+        if (services.GetService<Digests.DigestSchedules>() is not { } schedules) return;
+        try { await schedules.SyncAsync(ct); }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ListsApi))
+                .LogWarning(ex, "The list change is saved, but its digest schedule could not be updated yet; the minute's sync will retry");
+        }
     }
 
     public static ProblemHttpResult NoSuchList(string name) =>

@@ -112,6 +112,11 @@ public static class SubscribersApi
         }
         var (report, error) = await importer.ImportAsync(list, buffer.ToArray(), confirmed ?? false, null, ct);
         if (report is null) return TypedResults.Problem(statusCode: 400, title: "Unusable CSV", detail: error);
+        if (report.Stopped is { } stop)
+            return TypedResults.Problem(statusCode: stop.Failure.Status, title: stop.Failure.Title,
+                detail: $"The import stopped at line {stop.AtLine}: {stop.Failure.Detail} Every row through line {stop.StoredThroughLine} is stored " +
+                        $"({report.Added} added); nothing from line {stop.AtLine} on. Importing the same file again finishes the job without doubling anyone.",
+                extensions: new Dictionary<string, object?> { ["report"] = report });
         return TypedResults.Ok(report);
     }
 

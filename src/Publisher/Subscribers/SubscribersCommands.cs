@@ -121,10 +121,13 @@ public static class SubscribersCommands
             });
             if (outcome.Report is not { } report) return Fail(outcome.Error!);
             foreach (var p in report.Problems) await Console.Error.WriteLineAsync($"line {p.Line}: {p.Email}: {p.Reason}");
+            if (report.Stopped is { } stop)
+                await Console.Error.WriteLineAsync($"stopped at line {stop.AtLine}: {stop.Reason}. Every row through line {stop.StoredThroughLine} is stored; " +
+                                                   "run the same import again once there is room.");
             int mailed = await SendConfirmationsAsync(scope.ServiceProvider, ct);
             Console.Out.WriteLine($"rows {report.Rows}, added {report.Added}, confirmed {report.Confirmed}, unchanged {report.Unchanged}, refused {report.Refused}, failed {report.Failed}" +
                 (mailed > 0 ? $", confirmation mails {mailed}" : ""));
-            return report.Problems.Count > 0 ? Verbs.SomeFailed : Verbs.Ok;
+            return report.Problems.Count > 0 || report.Stopped is not null ? Verbs.SomeFailed : Verbs.Ok;
         });
 
         var outOption = new Option<string?>("--out") { Description = "Write to this file instead of stdout." };
