@@ -20,7 +20,7 @@ settings=(--Publisher:DataPath="$DATA" --Publisher:ArticlesPath="$OUT/articles" 
 start() { (cd "$OUT" && exec dotnet "$PUB/Publisher.dll" --urls $BASE "${settings[@]}" >> "$OUT/service.log" 2>&1) & SVC=$!
           for _ in $(seq 150); do curl -sf "$BASE/healthz" >/dev/null && return; sleep 0.2; done; echo "service did not start" >&2; exit 1; }
 stop() { kill $SVC 2>/dev/null || true; wait $SVC 2>/dev/null || true; }
-trap 'stop; mount -o remount,rw "$DATA" 2>/dev/null; umount "$DATA" 2>/dev/null || true' EXIT
+trap 'stop; umount "$OUT/ro" "$DATA/outbox" 2>/dev/null; umount "$DATA" 2>/dev/null || true' EXIT
 api() { local method=$1 path=$2; shift 2; curl -s -o "$OUT/body" -w '%{http_code}' -X "$method" -H "Authorization: Bearer $KEY" "$@" "$BASE$path"; }
 show() { printf '%-44s %s  %s\n' "$1" "$2" "$(head -c 400 "$OUT/body" | tr '\n' ' ')"; }
 members() { /usr/bin/python3 -c "import json,sys; print(json.load(open('$OUT/body'))['counts']['confirmed'])"; }
@@ -49,6 +49,21 @@ sleep 3; echo "outbox .tmp files: $(find "$DATA" -name '*.tmp' | wc -l); mail er
 rm -f "$DATA"/ballast.*
 show "import again with room" "$(api POST '/api/lists/news/subscribers/import?confirmed=true' --data-binary @"$OUT/50k.csv")"
 show "members stored" "$(api GET /api/lists/news)"; echo "  confirmed members: $(members)"
+
+# The outbox alone full (its own 64 KB tmpfs, filled): mail waits and is tried again, nothing is marked sent or Unknown.
+mkdir -p "$DATA/outbox"; mount -t tmpfs -o size=64k,mode=0700 tmpfs "$DATA/outbox"; dd if=/dev/zero of="$DATA/outbox/ballast" bs=1K count=64 status=none 2>/dev/null || true
+show "create list small (single opt-in)" "$(api POST /api/lists -H 'Content-Type: application/json' -d '{"name":"small","optIn":"single"}')"
+printf 'email\na@example.org\nb@example.org\nc@example.org\n' > "$OUT/3.csv"
+show "import 3 confirmed" "$(api POST '/api/lists/small/subscribers/import?confirmed=true' --data-binary @"$OUT/3.csv")"
+show "send the digest now, outbox full" "$(api POST /api/lists/small/digests -D "$OUT/headers")"
+DIGEST=$(grep -i '^location:' "$OUT/headers" | tr -d '\r' | awk '{print $2}')
+sleep 5; show "  the digest after 5 s" "$(api GET "$DIGEST")"
+echo "  log: $(grep -o 'outbox cannot be written[^;]*' "$OUT/service.log" | head -1); .tmp files: $(find "$DATA" -name '*.tmp' | wc -l)"
+rm -f "$DATA/outbox/ballast"
+for _ in $(seq 90); do api GET "$DIGEST" >/dev/null; grep -q '"sent":3' "$OUT/body" && break; sleep 2; done
+show "  the digest once the outbox has room" "$(api GET "$DIGEST")"
+echo "  .eml files in the outbox: $(find "$DATA/outbox" -name '*.eml' | wc -l)"
+umount "$DATA/outbox"
 
 stop
 # A read-only data folder (a read-only bind mount of the same files): the start must refuse in one line, exit 2.
