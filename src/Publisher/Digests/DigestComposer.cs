@@ -43,7 +43,12 @@ public sealed class DigestComposer(EmailRenderer renderer, SubscriberTokens toke
         catch (ArgumentException) { listLabel = "list-" + list.Id; }
         string listId = $"{listLabel}.{domain}", listName = MailingLists.DisplayName(list);
         var shared = MailComposer.Compose(options.Value.Smtp.Sender, new MailboxAddress("", "x@" + domain), email.Subject, new TextPart("plain"), date);
-        shared.Headers.Add(HeaderId.ListId, $"{listName} <{listId}>");
+        // RFC 2919: a phrase, then the id in angle brackets. As a phrase (quoted or encoded words, not unstructured
+        // text), so that no "@", ":" or "<" in a list's name can read as an address or a second id.
+        var listIdHeader = new Header(HeaderId.ListId, "");
+        listIdHeader.SetRawValue(Encoding.ASCII.GetBytes(
+            " " + Encoding.ASCII.GetString(MimeKit.Utils.Rfc2047.EncodePhrase(Encoding.UTF8, listName)) + $" <{listId}>\r\n"));
+        shared.Headers.Add(listIdHeader);
         shared.Headers.Add(HeaderId.ListUnsubscribePost, "List-Unsubscribe=One-Click");
         var headers = new[] { HeaderId.From, HeaderId.Subject, HeaderId.ListId, HeaderId.ListUnsubscribePost }
             .Select(id => shared.Headers.First(h => h.Id == id))
@@ -61,7 +66,7 @@ public sealed class DigestComposer(EmailRenderer renderer, SubscriberTokens toke
         string unsubscribe = $"{baseUrl.TrimEnd('/')}/unsubscribe/{tokens.Create(TokenPurpose.Unsubscribe, membershipId)}";
         // Names are checked when they come in; one that got into the database some other way still never puts a
         // control character (a line break in a header, a NUL in an 8bit part) into the mail.
-        name = name is null ? null : new string(name.Where(c => !char.IsControl(c)).ToArray()).Trim();
+        name = name is null ? null : HeaderText.OneLine(name);
         string shownName = string.IsNullOrWhiteSpace(name) ? (site.IsChinese ? "读者" : "reader") : name;
         var to = new MailboxAddress(name ?? "", email);
         byte[] link = Encoding.UTF8.GetBytes(unsubscribe);

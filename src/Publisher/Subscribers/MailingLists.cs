@@ -27,8 +27,9 @@ public static partial class MailingLists
     /// <summary>The name a list goes by in mail: its title, else its description, else its name.</summary>
     public static string DisplayName(MailingList list) => DisplayName(list.Name, list.Description, list.Title);
 
-    public static string DisplayName(string name, string description, string title) =>
-        !string.IsNullOrWhiteSpace(title) ? title : !string.IsNullOrWhiteSpace(description) ? description : name;
+    /// <remarks>One line: it goes into the subject and the List-Id, and a description may have several.</remarks>
+    public static string DisplayName(string name, string description, string title) => Email.HeaderText.OneLine(
+        !string.IsNullOrWhiteSpace(title) ? title : !string.IsNullOrWhiteSpace(description) ? description : name);
 
     public static string? ScheduleError(string? cron)
     {
