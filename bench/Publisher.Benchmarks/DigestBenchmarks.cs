@@ -76,7 +76,7 @@ public class DigestBenchmarks
     public long PersonalizeAndEncode()
     {
         int n = ++_recipient;
-        var message = _composer.Personalize(_rendered, n, $"reader{n}@example.cn", $"读者{n}", $"digest-1.subscriber-{n}@news.example.cn", BaseUrl);
+        var message = _composer.Personalize(_rendered, n, n, $"reader{n}@example.cn", $"读者{n}", $"digest-1.subscriber-{n}@news.example.cn", BaseUrl);
         message.Prepare(Server);
         var counter = new CountingStream();
         message.WriteTo(FormatOptions.Default, counter);

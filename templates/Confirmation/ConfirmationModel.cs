@@ -8,7 +8,8 @@ public sealed record ConfirmationModel(
     string ListTitle,
     string? SubscriberName,
     string ConfirmUrl,
-    int ValidDays)
+    int ValidDays,
+    string? ManageUrl = null)
 {
     public bool IsChinese => Language.StartsWith("zh", StringComparison.OrdinalIgnoreCase);
 
@@ -25,6 +26,7 @@ public sealed record ConfirmationModel(
     public string LinkPrompt => IsChinese
         ? "请打开下面的链接，在打开的页面上确认订阅："
         : "To confirm, open the link below and confirm on the page it opens:";
+    public string ManageText => IsChinese ? "管理订阅" : "Manage subscription";
     public string Button => IsChinese ? "确认订阅" : "Confirm subscription";
     public string Ignore => IsChinese
         ? $"如果不是您本人操作，请忽略本邮件，您不会收到任何邮件。链接{ValidDays}天内有效。"

@@ -20,6 +20,7 @@ public sealed class PublisherDbContext(DbContextOptions<PublisherDbContext> opti
     public DbSet<WebSub.WebSubSubscription> WebSubSubscriptions => Set<WebSub.WebSubSubscription>();
     public DbSet<HostProcess> HostProcesses => Set<HostProcess>();
     public DbSet<Bounces.BounceReport> BounceReports => Set<Bounces.BounceReport>();
+    public DbSet<ErasedAddress> ErasedAddresses => Set<ErasedAddress>();
 
     protected override void OnModelCreating(ModelBuilder model)
     {
@@ -87,8 +88,15 @@ public sealed class PublisherDbContext(DbContextOptions<PublisherDbContext> opti
             m.Property(x => x.ConfirmationClaimedBy).HasMaxLength(100);
             m.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
             m.Property(x => x.UnsubscribeReason).HasMaxLength(Membership.MaxReasonLength);
+            m.Property(x => x.Categories).HasMaxLength(2000);
+            m.Ignore(x => x.CategoryList);
             m.HasOne(x => x.List).WithMany(x => x.Memberships).HasForeignKey(x => x.ListId).OnDelete(DeleteBehavior.Cascade);
             m.HasOne(x => x.Subscriber).WithMany(x => x.Memberships).HasForeignKey(x => x.SubscriberId).OnDelete(DeleteBehavior.Cascade);
+        });
+        model.Entity<ErasedAddress>(e =>
+        {
+            e.HasKey(x => x.Hash);
+            e.Property(x => x.Hash).HasMaxLength(ErasedAddress.HashLength);
         });
         model.Entity<Digest>(d =>
         {

@@ -19,8 +19,10 @@ public sealed class DeliveryLedger(PublisherDbContext db, WriteGate gate, TimePr
 
     private string NewClaim() => Claim = $"{process()}#{Guid.NewGuid():N}";
 
+    /// <param name="Categories">The member's chosen categories ('\n'-joined; empty: all).</param>
+    /// <param name="PausedUntilUtc">The member's own pause, if any.</param>
     public sealed record Row(long Id, int MembershipId, int SubscriberId, string MessageId, int Attempts, DateTime? FirstFailedUtc,
-        string Email, string? Name, MembershipStatus Status, int ConsecutiveBounces);
+        string Email, string? Name, MembershipStatus Status, int ConsecutiveBounces, string Categories = "", DateTime? PausedUntilUtc = null);
 
     private DateTime Now => clock.GetUtcNow().UtcDateTime;
 
@@ -65,10 +67,11 @@ public sealed class DeliveryLedger(PublisherDbContext db, WriteGate gate, TimePr
             join m in db.Memberships on d.MembershipId equals m.Id
             join s in db.Subscribers on m.SubscriberId equals s.Id
             orderby d.DueUtc, d.Id
-            select new { d.Id, d.MembershipId, d.SubscriberId, d.MessageId, d.Attempts, d.FirstFailedUtc, s.Email, s.Name, m.Status, m.ConsecutiveBounces })
+            select new { d.Id, d.MembershipId, d.SubscriberId, d.MessageId, d.Attempts, d.FirstFailedUtc, s.Email, s.Name, m.Status, m.ConsecutiveBounces,
+                m.Categories, m.PausedUntilUtc })
             .ToListAsync(ct);
         return rows.Select(r => new Row(r.Id, r.MembershipId, r.SubscriberId, r.MessageId, r.Attempts, r.FirstFailedUtc, r.Email, r.Name, r.Status,
-            r.ConsecutiveBounces)).ToList();
+            r.ConsecutiveBounces, r.Categories, r.PausedUntilUtc)).ToList();
     }
 
     /// <summary>

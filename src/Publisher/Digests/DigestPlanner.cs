@@ -8,7 +8,7 @@ namespace Publisher.Digests;
 
 /// <summary>
 /// Decides what the next digest of a list holds and creates it once, with a Pending ledger row for every
-/// confirmed member. A digest holds the articles of the list's categories that no earlier digest of the list
+/// confirmed member who gets it: not one who paused deliveries, nor one whose chosen categories have nothing in it. A digest holds the articles of the list's categories that no earlier digest of the list
 /// covered, among those the site got since the start of the previous digest's period. The window overlaps one
 /// period, so an article whose ingest transaction committed after a digest was made (its CreatedUtc is earlier
 /// than that digest's end) is in the next digest, and the covered set keeps anything from coming twice.
@@ -51,7 +51,10 @@ public sealed class DigestPlanner(PublisherDbContext db, IOptions<PublisherOptio
         return new Plan(list, start, end, articles, covered.Count - shownIds.Count, covered);
     }
 
-    /// <summary>Creates the digest, what it covers and its ledger, in one transaction; null when there is nothing new for the list.</summary>
+    /// <summary>
+    /// Creates the digest, what it covers and its ledger, in one transaction; null when there is nothing new for the list,
+    /// or nothing for any member who gets mail now (the articles then wait for the next digest).
+    /// </summary>
     public async Task<Digest?> CreateAsync(MailingList list, CancellationToken ct = default)
     {
         // Without a confirmed member nobody would get it, and the articles it covered would be lost to whoever confirms next.
@@ -84,13 +87,38 @@ public sealed class DigestPlanner(PublisherDbContext db, IOptions<PublisherOptio
             INSERT INTO "Deliveries" ("DigestId", "SubscriberId", "MembershipId", "State", "Attempts", "MessageId", "UpdatedUtc", "DueUtc")
             SELECT {digest.Id}, m."SubscriberId", m."Id", 'Pending', 0, 'digest-' || {digest.Id} || '.subscriber-' || m."SubscriberId" || '@' || {domain}, {plan.PeriodEndUtc}, {plan.PeriodEndUtc}
             FROM "Memberships" AS m
-            WHERE m."ListId" = {list.Id} AND m."Status" = 'Confirmed'
+            WHERE m."ListId" = {list.Id} AND m."Status" = 'Confirmed' AND (m."PausedUntilUtc" IS NULL OR m."PausedUntilUtc" <= {plan.PeriodEndUtc})
             """, ct);
+        // Members who chose categories get only those: one whose categories have nothing new gets no mail. Few members
+        // choose, so they are read and matched here rather than in the statement above (which stays plain SQL).
+        var choosers = await db.Memberships.AsNoTracking()
+            .Where(m => m.ListId == list.Id && m.Status == MembershipStatus.Confirmed && m.Categories != "")
+            .Select(m => new { m.Id, m.Categories }).ToListAsync(ct);
+        if (choosers.Count > 0)
+        {
+            var covered = plan.Covered.ToList();
+            var present = (await db.Articles.AsNoTracking().Where(a => covered.Contains(a.Id) && a.Category != null)
+                .Select(a => a.Category!).Distinct().ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+            var nothingForThem = choosers.Where(m => !m.Categories.Split('\n').Any(present.Contains)).Select(m => m.Id).ToList();
+            if (nothingForThem.Count > 0)
+                await db.Deliveries.Where(d => d.DigestId == digest.Id && nothingForThem.Contains(d.MembershipId)).ExecuteDeleteAsync(ct);
+        }
+        if (!await db.Deliveries.AnyAsync(d => d.DigestId == digest.Id, ct))
+        {
+            await transaction.RollbackAsync(ct);
+            db.ChangeTracker.Clear();
+            return null;
+        }
         await transaction.CommitAsync(ct);
         db.ChangeTracker.Clear();
         return digest;
     }
 
-    public Task<bool> HasRecipientsAsync(MailingList list, CancellationToken ct = default) =>
-        db.Memberships.AnyAsync(m => m.ListId == list.Id && m.Status == MembershipStatus.Confirmed, ct);
+    /// <summary>Whether a confirmed member who has not paused deliveries is on the list.</summary>
+    public Task<bool> HasRecipientsAsync(MailingList list, CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        return db.Memberships.AnyAsync(m => m.ListId == list.Id && m.Status == MembershipStatus.Confirmed
+            && (m.PausedUntilUtc == null || m.PausedUntilUtc <= now), ct);
+    }
 }

@@ -30,7 +30,7 @@ public sealed class DigestRuns(PublisherDbContext db, DigestPlanner planner, Dig
         if (waiting.Count > 0) return (waiting, null);
         string why = await planner.HasRecipientsAsync(list, ct)
             ? $"nothing new for '{list.Name}' since its last digest"
-            : $"'{list.Name}' has no confirmed members; no digest was made";
+            : $"'{list.Name}' has no confirmed members (or all of them paused their mail); no digest was made";
         return ([], why);
     }
 

@@ -91,10 +91,23 @@ public sealed partial class DigestSender
             tally.Skipped++;
             return Next.Go;
         }
+        // The member paused their mail, or changed their categories, after the digest was made: not sent, and not a failure.
+        if (row.PausedUntilUtc > clock.GetUtcNow().UtcDateTime)
+        {
+            await ledger.FailUnsentAsync(row.Id, "not sent: the member paused deliveries");
+            tally.Skipped++;
+            return Next.Go;
+        }
         MimeMessage message;
         try
         {
-            message = composer.Personalize(run.Rendered, row.MembershipId, row.Email, row.Name, row.MessageId, run.BaseUrl);
+            if (await run.ForAsync(row.Categories) is not { } rendered)
+            {
+                await ledger.FailUnsentAsync(row.Id, "not sent: nothing new in the member's categories");
+                tally.Skipped++;
+                return Next.Go;
+            }
+            message = composer.Personalize(rendered, row.MembershipId, row.SubscriberId, row.Email, row.Name, row.MessageId, run.BaseUrl);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -74,14 +74,34 @@ public sealed partial class DigestSender(IServiceScopeFactory scopes, IMailTrans
             }
         }
         await lease.EnsureStartedAsync(ct);
+        var date = new DateTimeOffset(DateTime.SpecifyKind(digest.CreatedUtc, DateTimeKind.Utc));
+        string? archiveUrl = digest.List.Archive ? new Feeds.SiteLinks(baseUrl).ArchivedDigest(digest.List.Name, digestId).AbsoluteUri : null;
         DigestComposer.Rendered rendered;
         await using (var scope = scopes.CreateAsyncScope())
         {
             rendered = await scope.ServiceProvider.GetRequiredService<DigestComposer>()
-                .RenderAsync(digest.List, articles, digest.MoreArticles, baseUrl, new DateTimeOffset(DateTime.SpecifyKind(digest.CreatedUtc, DateTimeKind.Utc)));
+                .RenderAsync(digest.List, articles, digest.MoreArticles, baseUrl, date, archiveUrl);
         }
 
-        var run = new Run(digestId, rendered, baseUrl, maxRows ?? int.MaxValue, onlyDelivery, digest.Pauses > 0);
+        // A member who chose categories gets the digest's articles of those categories only: one rendering per choice.
+        async Task<DigestComposer.Rendered?> RenderChoiceAsync(IReadOnlyList<string> categories)
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+            var ids = await (from c in db.CoveredArticles
+                             where c.DigestId == digestId
+                             join a in db.Articles on c.ArticleId equals a.Id
+                             where a.Category != null && categories.Contains(a.Category)
+                             orderby a.PublishedUtc descending, a.Id descending
+                             select a.Id).ToListAsync(CancellationToken.None);
+            if (ids.Count == 0) return null;
+            var shown = ids.Take(DigestPlanner.MaxArticles).ToList();
+            var byId = await db.Articles.AsNoTracking().Where(a => shown.Contains(a.Id)).ToDictionaryAsync(a => a.Id, CancellationToken.None);
+            return await scope.ServiceProvider.GetRequiredService<DigestComposer>()
+                .RenderAsync(digest.List, shown.Select(id => byId[id]).ToList(), ids.Count - shown.Count, baseUrl, date, archiveUrl);
+        }
+
+        var run = new Run(digestId, rendered, RenderChoiceAsync, baseUrl, maxRows ?? int.MaxValue, onlyDelivery, digest.Pauses > 0);
         int workers = maxRows is not null || onlyDelivery is not null || options.Value.Smtp.UsesOutbox ? 1 : options.Value.Smtp.MaxConnections;
         var tallies = await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => WorkAsync(run, ct)));
         return new Outcome(tallies.Sum(t => t.Sent), tallies.Sum(t => t.Failed) + run.GaveUp, tallies.Sum(t => t.Unknown), tallies.Sum(t => t.Skipped))
@@ -96,10 +116,22 @@ public sealed partial class DigestSender(IServiceScopeFactory scopes, IMailTrans
     }
 
     /// <summary>What the workers of one <see cref="SendAsync"/> call share.</summary>
-    private sealed class Run(int digestId, DigestComposer.Rendered rendered, string baseUrl, int maxRows, long? onlyDelivery, bool wasPaused)
+    private sealed class Run(int digestId, DigestComposer.Rendered rendered,
+        Func<IReadOnlyList<string>, Task<DigestComposer.Rendered?>> renderChoice, string baseUrl, int maxRows, long? onlyDelivery, bool wasPaused)
     {
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<DigestComposer.Rendered?>>> _choices = new(StringComparer.Ordinal);
+
         public int DigestId { get; } = digestId;
         public DigestComposer.Rendered Rendered { get; } = rendered;
+
+        /// <summary>The rendering for a member's category choice ('\n'-joined; empty: all); null when it holds none of the digest's articles.</summary>
+        public Task<DigestComposer.Rendered?> ForAsync(string categories)
+        {
+            if (categories.Length == 0) return Task.FromResult<DigestComposer.Rendered?>(Rendered);
+            var chosen = categories.Split('\n', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal).ToList();
+            return _choices.GetOrAdd(string.Join('\n', chosen), _ => new Lazy<Task<DigestComposer.Rendered?>>(() => renderChoice(chosen))).Value;
+        }
+
         public string BaseUrl { get; } = baseUrl;
         public int MaxRows { get; } = maxRows;
         public long? OnlyDelivery { get; } = onlyDelivery;

@@ -139,7 +139,8 @@ public static class DigestsApi
         var plan = await planner.NextAsync(list, ct);
         if (plan.Articles.Count == 0) return null;
         var rendered = await composer.RenderAsync(list, plan.Articles, plan.MoreArticles, baseUrl, clock.GetUtcNow());
-        return rendered.Email.Html.Replace(rendered.NamePlaceholder, "读者").Replace(rendered.UnsubscribePlaceholder, "#unsubscribe");
+        return rendered.Email.Html.Replace(rendered.NamePlaceholder, "读者").Replace(rendered.UnsubscribePlaceholder, "#unsubscribe")
+            .Replace(rendered.ManagePlaceholder, "#manage");
     }
 
     private static ProblemHttpResult NoSuchDigest(int id) => TypedResults.Problem(statusCode: 404, title: "No such digest", detail: $"There is no digest {id}.");

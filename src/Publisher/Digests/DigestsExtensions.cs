@@ -60,6 +60,7 @@ public static class DigestsExtensions
     public static WebApplication MapDigests(this WebApplication app)
     {
         app.MapDigestsApi();
+        app.MapDigestArchive();
         // Hangfire's stats endpoint reads a posted form and throws (a 500) on anything else.
         app.Use((http, next) =>
         {

@@ -22,6 +22,10 @@ public sealed class SiteLinks
     public Uri Article(string slug) => new($"{_base}/articles/{Uri.EscapeDataString(slug)}");
     public Uri Category(string slug, int page = 1) => new($"{_base}/categories/{Uri.EscapeDataString(slug)}{PageQuery(page)}");
     public Uri HomePage(int page) => new($"{_base}/{PageQuery(page)}");
+    /// <summary>A list's archive of sent digests (page <paramref name="page"/>), one archived digest, and the archive's Atom feed.</summary>
+    public Uri Archive(string list, int page = 1) => new($"{_base}/archive/{Uri.EscapeDataString(list)}{PageQuery(page)}");
+    public Uri ArchivedDigest(string list, int digestId) => new($"{_base}/archive/{Uri.EscapeDataString(list)}/{digestId}");
+    public Uri ArchiveFeed(string list) => new($"{_base}/archive/{Uri.EscapeDataString(list)}/feed.xml");
     public Uri Hub => new(_hub ?? _base + "/websub");
 
     public Uri Feed(string? categorySlug, FeedFormat format, int page = 1) => new($"{_base}/feeds/{FeedPath(categorySlug, format)}{PageQuery(page)}");

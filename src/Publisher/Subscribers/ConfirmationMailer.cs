@@ -32,7 +32,7 @@ public sealed class ConfirmationMailer(PublisherDbContext db, IMailTransport tra
                 .Where(m => m.Status == MembershipStatus.Unconfirmed && m.ConfirmationRequestedUtc != null && m.ConfirmationClaimedBy == null
                     && (m.ConfirmationSentUtc == null || m.ConfirmationSentUtc < m.ConfirmationRequestedUtc) && !later.Contains(m.Id))
                 .OrderBy(m => m.ConfirmationRequestedUtc)
-                .Select(m => new { m.Id, m.ConfirmationRequestedUtc, m.Subscriber.Email, ListName = m.List.Name, m.List.Description, m.List.Title })
+                .Select(m => new { m.Id, m.SubscriberId, m.ConfirmationRequestedUtc, m.Subscriber.Email, ListName = m.List.Name, m.List.Description, m.List.Title })
                 .Take(BatchSize).ToListAsync(ct);
             if (due.Count == 0) return sent;
             foreach (var m in due)
@@ -46,7 +46,7 @@ public sealed class ConfirmationMailer(PublisherDbContext db, IMailTransport tra
                 MimeMessage message;
                 try
                 {
-                    message = await ComposeAsync(m.Id, m.Email, m.ListName, MailingLists.DisplayName(m.ListName, m.Description, m.Title), baseUrl);
+                    message = await ComposeAsync(m.Id, m.SubscriberId, m.Email, m.ListName, MailingLists.DisplayName(m.ListName, m.Description, m.Title), baseUrl);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -101,11 +101,14 @@ public sealed class ConfirmationMailer(PublisherDbContext db, IMailTransport tra
     /// to the address's owner would make the form a way to send them any text.
     /// </summary>
     /// <param name="listTitle">The name the list goes by in mail (<see cref="MailingLists.DisplayName"/>).</param>
-    public async Task<MimeMessage> ComposeAsync(int membershipId, string email, string listName, string listTitle, string baseUrl)
+    public async Task<MimeMessage> ComposeAsync(int membershipId, int subscriberId, string email, string listName, string listTitle, string baseUrl)
     {
         var site = options.Value.Site;
         string confirmUrl = $"{baseUrl.TrimEnd('/')}/confirm/{tokens.Create(TokenPurpose.Confirm, membershipId)}";
-        var model = new ConfirmationModel(site.Language, site.Title, listName, listTitle, null, confirmUrl, (int)SubscriberTokens.ConfirmLifetime.TotalDays);
+        // The preference centre, too: someone who never asked for this mail can see and erase what is kept about them.
+        string manageUrl = $"{baseUrl.TrimEnd('/')}/manage/{tokens.Create(TokenPurpose.Manage, subscriberId)}";
+        var model = new ConfirmationModel(site.Language, site.Title, listName, listTitle, null, confirmUrl, (int)SubscriberTokens.ConfirmLifetime.TotalDays,
+            manageUrl);
         var rendered = await renderer.RenderAsync<ConfirmationEmail, ConfirmationText, ConfirmationModel>(model, model.Subject);
         return MailComposer.Compose(options.Value.Smtp.Sender, new MailboxAddress("", email), rendered, clock.GetUtcNow(),
             MimeKit.Utils.MimeUtils.GenerateMessageId(MailDomain.Of(options.Value)));

@@ -23,7 +23,7 @@ public sealed record ImportReport(int Rows, int Added, int Confirmed, int Unchan
 /// Good rows land; each bad row is reported with its line and reason. Re-importing is idempotent, and an
 /// import never re-subscribes an unsubscribed or bounced member.
 /// </summary>
-public sealed class CsvImporter(PublisherDbContext db, TimeProvider clock, ConfirmationSignal confirmations)
+public sealed class CsvImporter(PublisherDbContext db, TimeProvider clock, ConfirmationSignal confirmations, SubscriberTokens tokens)
 {
     public const int BatchSize = 2000;
 
@@ -141,6 +141,17 @@ public sealed class CsvImporter(PublisherDbContext db, TimeProvider clock, Confi
         var known = await db.Subscribers.AsNoTracking().Where(s => EF.Parameter(keys).Contains(s.EmailKey))
             .Select(s => new Known(s.Id, s.EmailKey, s.Name)).ToDictionaryAsync(s => s.EmailKey, StringComparer.Ordinal, ct);
 
+        // Someone who erased their data left only a keyed hash of their address: an import does not bring them back.
+        var hashes = byKey.Keys.Where(k => !known.ContainsKey(k)).ToDictionary(tokens.AddressHash, k => k, StringComparer.Ordinal);
+        var hashList = hashes.Keys.ToList();
+        foreach (var erased in await db.ErasedAddresses.AsNoTracking().Where(e => EF.Parameter(hashList).Contains(e.Hash)).ToListAsync(ct))
+        {
+            var row = byKey[hashes[erased.Hash]];
+            problems.Add(new(row.Line, row.Email, $"erased at the owner's request on {erased.ErasedUtc:yyyy-MM-dd}: an import does not re-subscribe"));
+            refused++;
+            byKey.Remove(hashes[erased.Hash]);
+        }
+
         var fresh = byKey.Where(kv => !known.ContainsKey(kv.Key)).ToList();
         var freshKeySet = fresh.Select(kv => kv.Key).ToHashSet(StringComparer.Ordinal);
         await InsertRowsAsync("Subscribers", ["Email", "EmailKey", "Name", "CreatedUtc", "UpdatedUtc"], "(\"EmailKey\")",
@@ -171,7 +182,7 @@ public sealed class CsvImporter(PublisherDbContext db, TimeProvider clock, Confi
             if (!memberships.TryGetValue(subscriberId, out var membership))
             {
                 joins.Add([list.Id, subscriberId, (confirmNow ? MembershipStatus.Confirmed : MembershipStatus.Unconfirmed).ToString(),
-                    now, confirmNow ? now : null, confirmNow ? null : now, 0, now]);
+                    now, confirmNow ? now : null, confirmNow ? null : now, 0, "", now]);
                 continue;
             }
             switch (membership.Status)
@@ -194,7 +205,7 @@ public sealed class CsvImporter(PublisherDbContext db, TimeProvider clock, Confi
         }
         // A row a concurrent import inserted first is not counted as added here.
         int joined = await InsertRowsAsync("Memberships",
-            ["ListId", "SubscriberId", "Status", "SubscribedUtc", "ConfirmedUtc", "ConfirmationRequestedUtc", "ConsecutiveBounces", "UpdatedUtc"],
+            ["ListId", "SubscriberId", "Status", "SubscribedUtc", "ConfirmedUtc", "ConfirmationRequestedUtc", "ConsecutiveBounces", "Categories", "UpdatedUtc"],
             "(\"ListId\", \"SubscriberId\")", joins, ct);
         added += joined;
         unchanged += joins.Count - joined;

@@ -10,10 +10,10 @@ namespace Publisher.Subscribers;
 public static class ListsApi
 {
     public sealed record ListInput(string? Name, string? Description, string? Schedule, string? TimeZone, List<string>? Categories, string? OptIn,
-        string? Title = null);
+        string? Title = null, bool? Archive = null);
     public sealed record MemberCounts(int Unconfirmed, int Confirmed, int Unsubscribed, int Bounced);
     public sealed record ListView(string Name, string Description, string Title, string Schedule, string TimeZone, IReadOnlyList<string> Categories, string OptIn,
-        DateTime CreatedAt, MemberCounts Counts);
+        DateTime CreatedAt, MemberCounts Counts, bool Archive);
 
     public static IEndpointRouteBuilder MapListsApi(this IEndpointRouteBuilder app)
     {
@@ -122,6 +122,7 @@ public static class ListsApi
             if (!MailingLists.TryParseOptIn(input.OptIn, out var optIn)) errors["optIn"] = [$"'{input.OptIn}' is not 'single' or 'double'"];
             else list.OptIn = optIn;
         }
+        if (input.Archive is { } on) list.Archive = on;
         return errors;
     }
 
@@ -142,7 +143,7 @@ public static class ListsApi
     }
 
     public static ListView View(MailingList l, MemberCounts? counts) => new(l.Name, l.Description, l.Title, l.Schedule, l.TimeZone, l.CategoryList,
-        l.OptIn.ToString().ToLowerInvariant(), DateTime.SpecifyKind(l.CreatedUtc, DateTimeKind.Utc), counts ?? new MemberCounts(0, 0, 0, 0));
+        l.OptIn.ToString().ToLowerInvariant(), DateTime.SpecifyKind(l.CreatedUtc, DateTimeKind.Utc), counts ?? new MemberCounts(0, 0, 0, 0), l.Archive);
 
     /// <summary>
     /// The digest schedule follows the list at once when the service runs (verbs leave it to the service's minute sync).

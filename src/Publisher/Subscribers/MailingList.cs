@@ -17,6 +17,8 @@ public sealed class MailingList
     /// <summary>Category names joined with '\n'; empty means every category.</summary>
     public string Categories { get; set; } = "";
     public OptIn OptIn { get; set; } = OptIn.Double;
+    /// <summary>Whether the list's sent digests are public at /archive/{name} (with a feed); on unless turned off.</summary>
+    public bool Archive { get; set; } = true;
     public DateTime CreatedUtc { get; set; }
     public DateTime UpdatedUtc { get; set; }
 
@@ -68,5 +70,23 @@ public sealed class Membership
     /// <summary>The process sending the confirmation mail now (<see cref="Hosting.HostProcess"/>); its claim lapses when it dies.</summary>
     public string? ConfirmationClaimedBy { get; set; }
     public int ConsecutiveBounces { get; set; }
+    /// <summary>The categories the member chose from the list's (joined with '\n'); empty means all of them.</summary>
+    public string Categories { get; set; } = "";
+    /// <summary>No digest goes to the member before this time (their own pause); null when they are not paused.</summary>
+    public DateTime? PausedUntilUtc { get; set; }
     public DateTime UpdatedUtc { get; set; }
+
+    public IReadOnlyList<string> CategoryList => Categories.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+}
+
+/// <summary>
+/// An address whose owner erased their data: only a keyed hash of it (<see cref="SubscriberTokens.AddressHash"/>) is kept,
+/// so an admin's add or import cannot quietly bring back someone who left, while the address itself is gone.
+/// </summary>
+public sealed class ErasedAddress
+{
+    public const int HashLength = 64;
+
+    public required string Hash { get; set; }
+    public DateTime ErasedUtc { get; set; }
 }

@@ -5,10 +5,11 @@ using Microsoft.Extensions.Options;
 
 namespace Publisher.Subscribers;
 
-public enum TokenPurpose : byte { Confirm = 1, Unsubscribe = 2 }
+/// <summary>What a token is for. Confirm and Unsubscribe name a membership; Manage names a subscriber (all their lists).</summary>
+public enum TokenPurpose : byte { Confirm = 1, Unsubscribe = 2, Manage = 3 }
 
 /// <summary>
-/// Signed tokens for links in mail: version, purpose, membership id and expiry, then an HMAC-SHA256 over
+/// Signed tokens for links in mail: version, purpose, membership (or subscriber) id and expiry, then an HMAC-SHA256 over
 /// them (truncated to 128 bits), base64url. They cannot be forged or enumerated without the secret, and a
 /// token for one purpose never works for another. See Subscribers/README.md for the layout.
 /// </summary>
@@ -18,8 +19,14 @@ public sealed class SubscriberTokens
     private const int PayloadLength = 1 + 1 + 4 + 8;
     private const int MacLength = 16;
     public static readonly TimeSpan ConfirmLifetime = TimeSpan.FromDays(7);
+    /// <summary>
+    /// A manage link opens the person's data (and its erasure) to whoever holds the mail: it lapses, and every new mail
+    /// carries a fresh one. Unsubscribe links never lapse (one-click must keep working in an old mail).
+    /// </summary>
+    public static readonly TimeSpan ManageLifetime = TimeSpan.FromDays(90);
 
     private readonly byte[] _key;
+    private readonly byte[] _addressKey;
     private readonly TimeProvider _clock;
 
     public SubscriberTokens(IOptions<PublisherOptions> options, TimeProvider clock, ILogger<SubscriberTokens> logger)
@@ -35,11 +42,18 @@ public sealed class SubscriberTokens
             if (created) logger.LogWarning("Generated the token secret in {Path}; keep it: changing it invalidates every link already mailed", path);
         }
         _key = SHA256.HashData(Encoding.UTF8.GetBytes("publisher-subscriber-tokens\n" + secret));
+        _addressKey = SHA256.HashData(Encoding.UTF8.GetBytes("publisher-erased-addresses\n" + secret));
     }
 
+    /// <param name="membershipId">The membership for Confirm and Unsubscribe; the subscriber for Manage.</param>
     public string Create(TokenPurpose purpose, int membershipId)
     {
-        long expires = purpose == TokenPurpose.Confirm ? _clock.GetUtcNow().Add(ConfirmLifetime).ToUnixTimeSeconds() : 0;
+        long expires = purpose switch
+        {
+            TokenPurpose.Confirm => _clock.GetUtcNow().Add(ConfirmLifetime).ToUnixTimeSeconds(),
+            TokenPurpose.Manage => _clock.GetUtcNow().Add(ManageLifetime).ToUnixTimeSeconds(),
+            _ => 0,
+        };
         Span<byte> token = stackalloc byte[PayloadLength + MacLength];
         token[0] = Version;
         token[1] = (byte)purpose;
@@ -67,6 +81,13 @@ public sealed class SubscriberTokens
         membershipId = BinaryPrimitives.ReadInt32BigEndian(bytes[2..6]);
         return true;
     }
+
+    /// <summary>
+    /// A keyed hash (HMAC-SHA256, hex) of an address's <see cref="EmailAddress.Key"/>: what is kept of an erased subscriber.
+    /// Keyed with the secret, so nobody holding the database can test guessed addresses against it.
+    /// </summary>
+    public string AddressHash(string emailKey) =>
+        Convert.ToHexStringLower(HMACSHA256.HashData(_addressKey, Encoding.UTF8.GetBytes(emailKey)));
 
     private void Mac(ReadOnlySpan<byte> payload, Span<byte> into)
     {

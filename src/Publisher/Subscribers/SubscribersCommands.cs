@@ -19,7 +19,8 @@ public static class SubscribersCommands
         var categories = new Option<string?>("--categories") { Description = "Only these categories, comma-separated." };
         var optin = new Option<string>("--optin") { Description = "double (default) or single.", DefaultValueFactory = _ => "double" };
         var title = new Option<string?>("--title") { Description = "The name readers see in the digest (default: the description, else NAME)." };
-        var create = new Command("create", "Creates a list.") { name, schedule, timezone, categories, optin, title };
+        var archive = new Option<string>("--archive") { Description = "on (default): sent digests are public at /archive/NAME, with a feed; off: not.", DefaultValueFactory = _ => "on" };
+        var create = new Command("create", "Creates a list.") { name, schedule, timezone, categories, optin, title, archive };
         create.SetAction(async (parse, ct) =>
         {
             await services.MigrateDatabaseAsync(ct);
@@ -29,7 +30,8 @@ public static class SubscribersCommands
             var list = new MailingList { Name = "", TimeZone = ListsApi.DefaultZone(options) };
             var input = new ListsApi.ListInput(parse.GetValue(name), null, parse.GetValue(schedule), parse.GetValue(timezone),
                 parse.GetValue(categories)?.Split([',', '，'], StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList(), parse.GetValue(optin),
-                parse.GetValue(title));
+                parse.GetValue(title), parse.GetValue(archive) switch { "on" => true, "off" => false, _ => null });
+            if (parse.GetValue(archive) is not ("on" or "off")) return Fail($"--archive is 'on' or 'off', not '{parse.GetValue(archive)}'");
             var errors = ListsApi.Apply(list, input, creating: true);
             if (errors.Count > 0) return Fail(string.Join("; ", errors.SelectMany(e => e.Value)));
             if (await db.Lists.AnyAsync(l => l.Name == list.Name, ct)) return Fail($"a list named '{list.Name}' exists already");

@@ -12,6 +12,7 @@ public static class SubscribersExtensions
         builder.Services.AddSingleton<ConfirmationSignal>();
         builder.Services.AddSingleton<SubscribeAddressLimiter>();
         builder.Services.AddScoped<Subscriptions>();
+        builder.Services.AddScoped<PreferenceCentre.Edit>();
         builder.Services.AddScoped<CsvImporter>();
         builder.Services.AddScoped<ConfirmationMailer>();
         builder.Services.AddScoped<EmailRenderer>();
@@ -37,6 +38,7 @@ public static class SubscribersExtensions
     public static IEndpointRouteBuilder MapSubscribers(this IEndpointRouteBuilder app)
     {
         app.MapSubscriptions();
+        app.MapPreferenceCentre();
         app.MapListsApi();
         app.MapSubscribersApi();
         return app;

@@ -110,11 +110,7 @@ public static class SubscriptionEndpoints
         if (await FindAsync(token, TokenPurpose.Unsubscribe, db, tokens, ct) is not { } m) return Message(http, options, 404, t.LinkInvalid, t.LinkInvalidDetail);
         if (m.Status is MembershipStatus.Confirmed or MembershipStatus.Unconfirmed)
         {
-            var now = clock.GetUtcNow().UtcDateTime;
-            m.Status = MembershipStatus.Unsubscribed;
-            m.UnsubscribedUtc = now;
-            m.ConfirmationRequestedUtc = null;
-            m.UpdatedUtc = now;
+            Subscriptions.Leave(m, clock.GetUtcNow().UtcDateTime);
             await db.SaveChangesAsync(ct);
         }
         return Message(http, options, 200, t.Unsubscribed, string.Format(t.UnsubscribedDetail, m.Subscriber.Email, Title(m.List)));
@@ -127,7 +123,7 @@ public static class SubscriptionEndpoints
 
     private static string Title(MailingList list) => MailingLists.DisplayName(list);
 
-    private static IResult Message(HttpContext http, IOptions<PublisherOptions> options, int status, string heading, string message,
+    public static IResult Message(HttpContext http, IOptions<PublisherOptions> options, int status, string heading, string message,
         string? formAction = null, string? button = null)
     {
         var site = options.Value.Site;
@@ -143,7 +139,7 @@ public static class SubscriptionEndpoints
         }) { StatusCode = status };
     }
 
-    private static SubscriptionTexts Texts(IOptions<PublisherOptions> options) =>
+    public static SubscriptionTexts Texts(IOptions<PublisherOptions> options) =>
         options.Value.Site.IsChinese ? SubscriptionTexts.Chinese : SubscriptionTexts.English;
 }
 

@@ -21,7 +21,7 @@ public enum SubscribeResult
 }
 
 /// <summary>The subscribe rules, shared by the public form, the admin API and the CLI. See Subscribers/README.md.</summary>
-public sealed class Subscriptions(PublisherDbContext db, TimeProvider clock, ConfirmationSignal confirmations)
+public sealed class Subscriptions(PublisherDbContext db, TimeProvider clock, ConfirmationSignal confirmations, SubscriberTokens tokens)
 {
     public static readonly TimeSpan ResendInterval = TimeSpan.FromHours(1);
 
@@ -54,6 +54,14 @@ public sealed class Subscriptions(PublisherDbContext db, TimeProvider clock, Con
         var subscriber = await db.Subscribers.SingleOrDefaultAsync(s => s.EmailKey == key, ct);
         if (subscriber is null)
         {
+            // Someone who erased their data is, for an admin, like someone who unsubscribed: only their own request brings
+            // them back (and then the hash goes: they are a subscriber again, whose rows say the rest).
+            string hash = tokens.AddressHash(key);
+            var erased = await db.ErasedAddresses.SingleOrDefaultAsync(e => e.Hash == hash, ct);
+            if (erased is not null && mode != SubscribeMode.Public)
+                return (new Membership { List = list, Subscriber = new Subscriber { Email = email, EmailKey = key }, Status = MembershipStatus.Unsubscribed },
+                    SubscribeResult.Refused, false);
+            if (erased is not null) db.ErasedAddresses.Remove(erased);
             subscriber = new Subscriber { Email = email, EmailKey = key, Name = name, CreatedUtc = now, UpdatedUtc = now };
             db.Subscribers.Add(subscriber);
         }
@@ -151,6 +159,30 @@ public sealed class Subscriptions(PublisherDbContext db, TimeProvider clock, Con
         m.ConfirmationRequestedUtc = null;
         m.UpdatedUtc = now;
         return m.Id == 0 ? SubscribeResult.Added : SubscribeResult.Confirmed;
+    }
+
+    /// <summary>The member's own request to leave (an unsubscribe link, the preference centre). Bounced stays Bounced; idempotent.</summary>
+    public static void Leave(Membership m, DateTime now)
+    {
+        if (m.Status is not (MembershipStatus.Confirmed or MembershipStatus.Unconfirmed)) return;
+        m.Status = MembershipStatus.Unsubscribed;
+        m.UnsubscribedUtc = now;
+        m.ConfirmationRequestedUtc = null;
+        m.UpdatedUtc = now;
+    }
+
+    /// <summary>The categories the member wants from the list (none: all of them). The digest planner and sender honour it.</summary>
+    public static void ChooseCategories(Membership m, IEnumerable<string> categories, DateTime now)
+    {
+        m.Categories = MailingLists.JoinCategories(categories);
+        m.UpdatedUtc = now;
+    }
+
+    /// <summary>No digest for the member before <paramref name="untilUtc"/>; null resumes at once.</summary>
+    public static void Pause(Membership m, DateTime? untilUtc, DateTime now)
+    {
+        m.PausedUntilUtc = untilUtc;
+        m.UpdatedUtc = now;
     }
 
     /// <summary>Asks for another confirmation mail unless one went out (or is waiting) within the hour.</summary>

@@ -64,7 +64,7 @@ public sealed class DkimSigningTests : IAsyncDisposable
                 Title = $"第{i}篇：关于做好今冬明春供暖保障工作的通知", Summary = "为切实做好今冬明春供暖保障工作，确保群众温暖过冬，现将有关事项通知如下。",
                 Category = "通知公告", PublishedUtc = new DateTime(2026, 11, 27, 1, 0, 0, DateTimeKind.Utc), PublishedOffsetMinutes = 480,
             }).ToList(), 0, BaseUrl, new DateTimeOffset(2026, 11, 28, 8, 0, 0, TimeSpan.Zero));
-        var message = composer.Personalize(rendered, 7, "reader7@example.org", "读者七", "digest-1.subscriber-7@news.example.cn", BaseUrl);
+        var message = composer.Personalize(rendered, 7, 7, "reader7@example.org", "读者七", "digest-1.subscriber-7@news.example.cn", BaseUrl);
         Assert.All(message.BodyParts, part => Assert.IsType<EightBitTextPart>(part));
         return message;
     }

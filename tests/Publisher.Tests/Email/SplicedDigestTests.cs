@@ -91,8 +91,8 @@ public sealed class SplicedDigestTests : IAsyncDisposable
         var rendered = await RenderAsync();
         Assert.NotNull(rendered.Text);
         Assert.NotNull(rendered.Html);
-        var spliced = _composer.Personalize(rendered, 7, "reader7@example.cn", "读者<七>&", "digest-1.subscriber-7@news.example.cn", BaseUrl);
-        var whole = _composer.Personalize(rendered with { Text = null, Html = null }, 7, "reader7@example.cn", "读者<七>&", "digest-1.subscriber-7@news.example.cn", BaseUrl);
+        var spliced = _composer.Personalize(rendered, 7, 7, "reader7@example.cn", "读者<七>&", "digest-1.subscriber-7@news.example.cn", BaseUrl);
+        var whole = _composer.Personalize(rendered with { Text = null, Html = null }, 7, 7, "reader7@example.cn", "读者<七>&", "digest-1.subscriber-7@news.example.cn", BaseUrl);
 
         byte[] wire = Wire(spliced);
         var a = MimeMessage.Load(new MemoryStream(wire));
@@ -162,7 +162,7 @@ public sealed class SplicedDigestTests : IAsyncDisposable
     {
         var rendered = await RenderAsync();
         string longName = new('&', 200); // the longest name there may be: 1,000 octets once HTML-escaped
-        var message = _composer.Personalize(rendered, 7, "reader7@example.cn", longName, "digest-1.subscriber-7@news.example.cn", BaseUrl);
+        var message = _composer.Personalize(rendered, 7, 7, "reader7@example.cn", longName, "digest-1.subscriber-7@news.example.cn", BaseUrl);
         Assert.DoesNotContain(message.BodyParts, p => p is EightBitTextPart);
         var parsed = MimeMessage.Load(new MemoryStream(Wire(message)));
         Assert.Contains(longName, parsed.TextBody);
@@ -180,7 +180,7 @@ public sealed class SplicedDigestTests : IAsyncDisposable
             Smtp = new SmtpOptions { Host = "127.0.0.1", Port = server.Port, Security = SmtpSecurity.None, MaxConnections = 1 },
         }), NullLogger<SmtpMailTransport>.Instance);
         var rendered = await RenderAsync();
-        var message = _composer.Personalize(rendered, 7, "reader7@example.cn", "读者七", "digest-1.subscriber-7@news.example.cn", BaseUrl);
+        var message = _composer.Personalize(rendered, 7, 7, "reader7@example.cn", "读者七", "digest-1.subscriber-7@news.example.cn", BaseUrl);
         await transport.SendAsync(message);
 
         var (mailFrom, data) = Assert.Single(server.Messages);

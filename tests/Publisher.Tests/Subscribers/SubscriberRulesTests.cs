@@ -117,6 +117,24 @@ public sealed class SubscriberRulesTests
     }
 
     [Fact]
+    public void ManageTokensExpireAfterNinetyDaysAndWorkForNoOtherPurpose()
+    {
+        var clock = new Clock(DateTimeOffset.UtcNow);
+        var tokens = Tokens(clock);
+        string manage = tokens.Create(TokenPurpose.Manage, 5);
+        Assert.True(tokens.TryRead(manage, TokenPurpose.Manage, out int id));
+        Assert.Equal(5, id);
+        Assert.False(tokens.TryRead(manage, TokenPurpose.Unsubscribe, out _));
+        Assert.False(tokens.TryRead(manage, TokenPurpose.Confirm, out _));
+        Assert.False(tokens.TryRead(tokens.Create(TokenPurpose.Unsubscribe, 5), TokenPurpose.Manage, out _));
+        Assert.False(tokens.TryRead(tokens.Create(TokenPurpose.Confirm, 5), TokenPurpose.Manage, out _));
+        clock.Now += TimeSpan.FromDays(90) - TimeSpan.FromMinutes(1);
+        Assert.True(tokens.TryRead(manage, TokenPurpose.Manage, out _));
+        clock.Now += TimeSpan.FromMinutes(2);
+        Assert.False(tokens.TryRead(manage, TokenPurpose.Manage, out _));
+    }
+
+    [Fact]
     public void TheSecretIsGeneratedOnceIntoAFileOnlyItsOwnerCanRead()
     {
         using var site = new TempSite();

@@ -323,10 +323,27 @@ namespace Publisher.Data.Migrations
                     b.ToTable("HostProcesses");
                 });
 
+            modelBuilder.Entity("Publisher.Subscribers.ErasedAddress", b =>
+                {
+                    b.Property<string>("Hash")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("ErasedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Hash");
+
+                    b.ToTable("ErasedAddresses");
+                });
+
             modelBuilder.Entity("Publisher.Subscribers.MailingList", b =>
                 {
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Archive")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Categories")
@@ -387,6 +404,11 @@ namespace Publisher.Data.Migrations
                     b.Property<DateTime?>("BouncedUtc")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Categories")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ConfirmationClaimedBy")
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
@@ -405,6 +427,9 @@ namespace Publisher.Data.Migrations
 
                     b.Property<int>("ListId")
                         .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("PausedUntilUtc")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Status")
                         .IsRequired()
