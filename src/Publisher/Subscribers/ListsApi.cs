@@ -145,7 +145,7 @@ public static class ListsApi
         l.OptIn.ToString().ToLowerInvariant(), DateTime.SpecifyKind(l.CreatedUtc, DateTimeKind.Utc), counts ?? new MemberCounts(0, 0, 0, 0));
 
     /// <summary>The digest schedule follows the list at once when the service runs (verbs leave it to the service's minute sync).</summary>
-    private static async Task SyncSchedulesAsync(IServiceProvider services, CancellationToken ct)
+    public static async Task SyncSchedulesAsync(IServiceProvider services, CancellationToken ct)
     {
         if (services.GetService<Digests.DigestSchedules>() is { } schedules) await schedules.SyncAsync(ct);
     }
