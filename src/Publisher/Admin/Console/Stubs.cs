@@ -1,8 +1,6 @@
 namespace Publisher.Admin.Console;
 public static class StubEndpoints
 {
-    public static RouteGroupBuilder MapMemberEndpoints(this RouteGroupBuilder g) => g;
     public static RouteGroupBuilder MapDigestEndpoints(this RouteGroupBuilder g) => g;
     public static RouteGroupBuilder MapArticleEndpoints(this RouteGroupBuilder g) => g;
 }
-public sealed class ImportRuns;
