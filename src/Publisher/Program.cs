@@ -1,5 +1,6 @@
 using Publisher;
 using Publisher.Admin;
+using Publisher.Admin.Console;
 using Publisher.Articles;
 using Publisher.Bounces;
 using Publisher.Cli;
@@ -29,6 +30,7 @@ builder.AddEmail();
 builder.AddSubscribers();
 builder.AddDigests(serve: !isVerb);
 builder.AddBounces(serve: !isVerb);
+builder.AddAdminConsole();
 builder.Services.AddProblemDetails();
 builder.Services.AddOpenApi();
 
@@ -42,6 +44,7 @@ app.UseFeeds();
 app.UseStatusCodePages();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseAntiforgery();
 app.UseRateLimiter();
 
 app.MapPages();
@@ -50,6 +53,7 @@ app.MapArticlesApi();
 app.MapSubscribers();
 app.MapDigests();
 app.MapBounces();
+app.MapAdminConsole();
 app.MapOpenApi().RequireAuthorization(AdminKeyAuthentication.Policy);
 
 await app.RunAsync();

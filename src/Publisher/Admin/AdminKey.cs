@@ -10,7 +10,7 @@ namespace Publisher.Admin;
 /// </summary>
 public sealed class AdminKey
 {
-    /// <summary>How long a dashboard sign-in lasts.</summary>
+    /// <summary>How long a sign-in lasts, to the dashboard or the console.</summary>
     public static readonly TimeSpan DashboardSession = TimeSpan.FromHours(8);
 
     private readonly byte[] _key;
@@ -35,25 +35,32 @@ public sealed class AdminKey
     }
 
     /// <summary>
-    /// What the dashboard cookie holds: its expiry and a signature over it by a server-side secret and the admin key, so
-    /// it ends by itself, changes with the key, and is revoked for everyone by deleting <c>dashboard.key</c>.
+    /// What a session cookie holds (the dashboard's, the console's): its expiry and a signature over it, its purpose and
+    /// the admin key by a server-side secret, so it ends by itself, changes with the key, serves only the purpose it was
+    /// made for, and is revoked for everyone by deleting <c>dashboard.key</c>.
     /// </summary>
-    public string DashboardCookie(DateTimeOffset now)
+    public string SessionCookie(string purpose, DateTimeOffset now)
     {
         long expires = (now + DashboardSession).ToUnixTimeSeconds();
-        return $"{expires}.{DashboardSignature(expires)}";
+        return $"{expires}.{SessionSignature(purpose, expires)}";
     }
 
-    public bool MatchesDashboardCookie(string candidate, DateTimeOffset now)
+    public bool MatchesSessionCookie(string purpose, string candidate, DateTimeOffset now)
     {
         int dot = candidate.IndexOf('.');
         if (dot <= 0 || !long.TryParse(candidate.AsSpan(0, dot), System.Globalization.NumberStyles.None, null, out long expires)) return false;
         if (expires <= now.ToUnixTimeSeconds()) return false;
-        return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(candidate[(dot + 1)..]), Encoding.ASCII.GetBytes(DashboardSignature(expires)));
+        return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(candidate[(dot + 1)..]), Encoding.ASCII.GetBytes(SessionSignature(purpose, expires)));
     }
 
-    private string DashboardSignature(long expires) =>
-        Convert.ToHexString(HMACSHA256.HashData(_dashboardSecret.Value, (byte[])[.. _key, .. Encoding.UTF8.GetBytes($"|hangfire-dashboard|{expires}")]));
+    public const string DashboardPurpose = "hangfire-dashboard";
+
+    public string DashboardCookie(DateTimeOffset now) => SessionCookie(DashboardPurpose, now);
+
+    public bool MatchesDashboardCookie(string candidate, DateTimeOffset now) => MatchesSessionCookie(DashboardPurpose, candidate, now);
+
+    private string SessionSignature(string purpose, long expires) =>
+        Convert.ToHexString(HMACSHA256.HashData(_dashboardSecret.Value, (byte[])[.. _key, .. Encoding.UTF8.GetBytes($"|{purpose}|{expires}")]));
 
     public bool Matches(string candidate) =>
         CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(candidate)), SHA256.HashData(_key));

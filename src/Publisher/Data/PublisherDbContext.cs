@@ -84,6 +84,9 @@ public sealed class PublisherDbContext(DbContextOptions<PublisherDbContext> opti
         {
             m.HasIndex(x => new { x.ListId, x.SubscriberId }).IsUnique();
             m.HasIndex(x => new { x.ListId, x.Status });
+            // The console's members page, newest first: a page's ids come from this index alone, however deep the page, and a
+            // search walks it to the subscribers without reading the membership rows.
+            m.HasIndex(x => new { x.ListId, x.Id, x.SubscriberId }).HasDatabaseName("IX_Memberships_ListId_Id");
             m.HasIndex(x => x.ConfirmationRequestedUtc);
             m.Property(x => x.ConfirmationClaimedBy).HasMaxLength(100);
             m.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);

@@ -85,7 +85,7 @@ public static class DigestsExtensions
 
 /// <summary>
 /// The dashboard takes the admin key like the API (Authorization: Bearer) and then sets a cookie for the
-/// pages it links to. Hangfire's default, "local requests only", would let everyone in behind a proxy.
+/// pages it links to; the admin console's cookie lets in too. Hangfire's default, "local requests only", would let everyone in behind a proxy.
 /// </summary>
 public sealed class AdminDashboardAuthorization(AdminKey key, TimeProvider clock, string? baseUrl) : IDashboardAuthorizationFilter
 {
@@ -105,6 +105,9 @@ public sealed class AdminDashboardAuthorization(AdminKey key, TimeProvider clock
             });
             return true;
         }
-        return http.Request.Cookies.TryGetValue(Cookie, out var cookie) && key.MatchesDashboardCookie(cookie, clock.GetUtcNow());
+        if (http.Request.Cookies.TryGetValue(Cookie, out var cookie) && key.MatchesDashboardCookie(cookie, clock.GetUtcNow())) return true;
+        // Signed in to the admin console, which links here.
+        return http.Request.Cookies.TryGetValue(Admin.Console.ConsoleAuthentication.Cookie, out var console)
+            && key.MatchesSessionCookie(Admin.Console.ConsoleAuthentication.Purpose, console, clock.GetUtcNow());
     }
 }

@@ -150,7 +150,7 @@ public static class ListsApi
     /// The list's row is committed by now: a schedule store that cannot take the change yet (full disk, lock) must not
     /// turn that into an error, or clients would retry a change that was made. The minute's sync catches up.
     /// </summary>
-    private static async Task SyncSchedulesAsync(IServiceProvider services, CancellationToken ct)
+    public static async Task SyncSchedulesAsync(IServiceProvider services, CancellationToken ct)
     {
         if (services.GetService<Digests.DigestSchedules>() is not { } schedules) return;
         try { await schedules.SyncAsync(ct); }

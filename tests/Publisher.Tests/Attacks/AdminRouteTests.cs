@@ -54,10 +54,11 @@ public sealed class AdminRouteTests : IAsyncLifetime
             _ => "x",
         });
 
+    /// <summary>The console's pages send a stranger to the sign-in form instead: Admin/ConsoleSignInTests covers them.</summary>
     [Fact]
     public async Task EveryAdminRouteAnswers401WithoutTheKeyWithAWrongKeyAndWithTheKeyInTheQuery()
     {
-        var routes = Routes().Where(r => r.Admin).ToList();
+        var routes = Routes().Where(r => r.Admin && !r.Path.StartsWith("/admin", StringComparison.Ordinal)).ToList();
         Assert.True(routes.Count >= 20, $"only {routes.Count} admin routes found: the enumeration is broken");
         var stranger = _factory.CreateClient();
         foreach (var (method, path, _) in routes)

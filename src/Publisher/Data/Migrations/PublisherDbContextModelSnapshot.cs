@@ -463,6 +463,9 @@ namespace Publisher.Data.Migrations
                     b.HasIndex("ListId", "SubscriberId")
                         .IsUnique();
 
+                    b.HasIndex("ListId", "Id", "SubscriberId")
+                        .HasDatabaseName("IX_Memberships_ListId_Id");
+
                     b.ToTable("Memberships");
                 });
 
