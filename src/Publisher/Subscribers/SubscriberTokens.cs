@@ -68,6 +68,8 @@ public sealed class SubscriberTokens
     {
         membershipId = 0;
         if (token.Length is < 20 or > 64) return false;
+        // Only the form we write (base64url, unpadded): one token, one spelling.
+        if (!token.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')) return false;
         Span<byte> bytes = stackalloc byte[48];
         string b64 = token.Replace('-', '+').Replace('_', '/');
         b64 += new string('=', (4 - b64.Length % 4) % 4);

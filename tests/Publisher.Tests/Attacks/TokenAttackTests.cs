@@ -92,35 +92,55 @@ public sealed class TokenAttackTests : IAsyncLifetime
             NullLogger<SubscriberTokens>.Instance);
         var strangerTokens = new SubscriberTokens(Options.Create(new PublisherOptions { Secret = "a-stranger's-secret-0123456789abcdef" }), TimeProvider.System,
             NullLogger<SubscriberTokens>.Instance);
-        var attempts = new List<(string Route, string Token)>();
-        // (A variant that decodes to the token itself, such as '+' for '-' in a token without one, is not bent.)
-        foreach (var bent in Bent(confirm).Where(b => Uri.UnescapeDataString(b) != confirm)) attempts.Add(("confirm", bent));
-        foreach (var bent in Bent(unsubscribe).Where(b => Uri.UnescapeDataString(b) != unsubscribe)) attempts.Add(("unsubscribe", bent));
-        attempts.Add(("unsubscribe", confirm));                                        // another purpose
-        attempts.Add(("confirm", unsubscribe));
-        attempts.Add(("confirm", expiredTokens.Create(TokenPurpose.Confirm, waiting))); // expired
-        attempts.Add(("confirm", strangerTokens.Create(TokenPurpose.Confirm, waiting))); // another secret
-        attempts.Add(("unsubscribe", strangerTokens.Create(TokenPurpose.Unsubscribe, reader)));
-        attempts.Add(("unsubscribe", tokens.Create(TokenPurpose.Unsubscribe, 987_654)));   // genuine, but nobody's
-        attempts.Add(("confirm", tokens.Create(TokenPurpose.Confirm, -1)));
+        int readerId;
+        using (var scope = services.CreateScope())
+            readerId = await scope.ServiceProvider.GetRequiredService<PublisherDbContext>().Subscribers.Where(x => x.EmailKey == "reader@example.org").Select(x => x.Id).SingleAsync();
+        string manage = tokens.Create(TokenPurpose.Manage, readerId);
+
+        // Every route a token opens, each with the method that would change something (and GET for the pages).
+        string[] confirmRoutes = ["GET /confirm/{0}", "POST /confirm/{0}"];
+        string[] unsubscribeRoutes = ["GET /unsubscribe/{0}", "POST /unsubscribe/{0}"];
+        string[] manageRoutes = ["GET /manage/{0}", "POST /manage/{0}/unsubscribe-all", "POST /manage/{0}/lists/news/unsubscribe", "POST /manage/{0}/erase",
+            "POST /manage/{0}/name", "POST /manage/{0}/export"];
+        var attempts = new List<(string[] Routes, string Token)>();
+        // (A variant that URL-decodes to the token itself is not bent. Standard base64's '+' and '/' for base64url's
+        // '-' and '_' is the same bytes spelled otherwise, and is refused: a token has one spelling.)
+        foreach (var bent in Bent(confirm).Where(b => Uri.UnescapeDataString(b) != confirm)) attempts.Add((confirmRoutes, bent));
+        foreach (var bent in Bent(unsubscribe).Where(b => Uri.UnescapeDataString(b) != unsubscribe)) attempts.Add((unsubscribeRoutes, bent));
+        foreach (var bent in Bent(manage).Where(b => Uri.UnescapeDataString(b) != manage)) attempts.Add((manageRoutes, bent));
+        attempts.Add(([.. unsubscribeRoutes, .. manageRoutes], confirm));                   // another purpose
+        attempts.Add(([.. confirmRoutes, .. manageRoutes], unsubscribe));
+        attempts.Add(([.. confirmRoutes, .. unsubscribeRoutes], manage));
+        attempts.Add((confirmRoutes, expiredTokens.Create(TokenPurpose.Confirm, waiting))); // expired
+        attempts.Add((confirmRoutes, strangerTokens.Create(TokenPurpose.Confirm, waiting))); // another secret
+        attempts.Add((unsubscribeRoutes, strangerTokens.Create(TokenPurpose.Unsubscribe, reader)));
+        attempts.Add((manageRoutes, strangerTokens.Create(TokenPurpose.Manage, readerId)));
+        attempts.Add((unsubscribeRoutes, tokens.Create(TokenPurpose.Unsubscribe, 987_654)));   // genuine, but nobody's
+        attempts.Add((manageRoutes, tokens.Create(TokenPurpose.Manage, 987_654)));
+        attempts.Add((confirmRoutes, tokens.Create(TokenPurpose.Confirm, -1)));
 
         string before = await StatusesAsync();
         Assert.Equal("reader@example.org=confirmed,waiting@example.org=unconfirmed", before);
         var answers = new List<string>();
-        foreach (var (route, token) in attempts)
+        foreach (var (routes, token) in attempts)
         {
-            foreach (var method in new[] { HttpMethod.Get, HttpMethod.Post })
+            foreach (var route in routes)
             {
-                var request = new HttpRequestMessage(method, $"/{route}/{token}");
-                if (method == HttpMethod.Post) request.Content = new FormUrlEncodedContent([new("List-Unsubscribe", "One-Click")]);
+                var (method, path) = (route.Split(' ')[0], string.Format(route.Split(' ')[1], token));
+                var request = new HttpRequestMessage(new HttpMethod(method), path);
+                if (method == "POST")
+                    request.Content = new FormUrlEncodedContent([new("List-Unsubscribe", "One-Click"), new("confirm", "yes"), new("name", "Mallory")]);
                 var response = await _client.SendAsync(request);
-                answers.Add($"{method} /{route}/{(token.Length > 40 ? token[..40] + "…" : token)}: {(int)response.StatusCode}");
+                answers.Add($"{method} {(path.Length > 60 ? path[..60] + "…" : path)}: {(int)response.StatusCode}");
                 Assert.True((int)response.StatusCode is 400 or 404 or 414, answers[^1]);
             }
         }
         Assert.Equal(before, await StatusesAsync());
+        using (var scope = services.CreateScope())
+            Assert.Null(await scope.ServiceProvider.GetRequiredService<PublisherDbContext>().Subscribers.Where(x => x.EmailKey == "reader@example.org").Select(x => x.Name).SingleAsync());
 
         // The genuine ones still do their work.
+        Assert.Equal(HttpStatusCode.OK, (await _client.GetAsync($"/manage/{manage}")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await _client.PostAsync($"/confirm/{confirm}", null)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await _client.PostAsync($"/unsubscribe/{unsubscribe}", null)).StatusCode);
         Assert.Equal("reader@example.org=unsubscribed,waiting@example.org=confirmed", await StatusesAsync());
