@@ -117,8 +117,9 @@ public sealed class ArticleIngestor(PublisherDbContext db, IOptions<PublisherOpt
         {
             await db.SaveChangesAsync(ct);
         }
-        catch (DbUpdateException ex)
+        catch (DbUpdateException ex) when (Hosting.StorageFailures.Of(ex) is null)
         {
+            // A full or read-only disk is not the articles' fault: that goes up, and the watcher reads them again later.
             // One row the database refuses (a constraint, a trigger) must not cost the others of its batch: store them one at a time.
             logger.LogWarning(ex, "Storing {Count} articles at once failed; storing them one at a time", batch.Count);
             stored = await StoreOneByOneAsync(batch, results, ct);
@@ -146,7 +147,7 @@ public sealed class ArticleIngestor(PublisherDbContext db, IOptions<PublisherOpt
                 await db.SaveChangesAsync(ct);
                 stored.Add(p);
             }
-            catch (DbUpdateException ex)
+            catch (DbUpdateException ex) when (Hosting.StorageFailures.Of(ex) is null)
             {
                 results.Add(new(IngestOutcome.Rejected, DisplayName(p.File), "cannot be stored: " + (ex.InnerException ?? ex).Message));
             }

@@ -42,10 +42,7 @@ public sealed class DigestComposer(EmailRenderer renderer, SubscriberTokens toke
         var shared = MailComposer.Compose(options.Value.Smtp.Sender, new MailboxAddress("", "x@" + domain), email.Subject, new TextPart("plain"), date);
         // RFC 2919: a phrase, then the id in angle brackets. As a phrase (quoted or encoded words, not unstructured
         // text), so that no "@", ":" or "<" in a list's name can read as an address or a second id.
-        var listIdHeader = new Header(HeaderId.ListId, "");
-        listIdHeader.SetRawValue(Encoding.ASCII.GetBytes(
-            " " + Encoding.ASCII.GetString(MimeKit.Utils.Rfc2047.EncodePhrase(Encoding.UTF8, listName)) + $" <{listId}>\r\n"));
-        shared.Headers.Add(listIdHeader);
+        shared.Headers.Add(ListIdHeader(listName, listId));
         shared.Headers.Add(HeaderId.ListUnsubscribePost, "List-Unsubscribe=One-Click");
         var headers = new[] { HeaderId.From, HeaderId.Subject, HeaderId.ListId, HeaderId.ListUnsubscribePost }
             .Select(id => shared.Headers.First(h => h.Id == id))
@@ -90,7 +87,7 @@ public sealed class DigestComposer(EmailRenderer renderer, SubscriberTokens toke
         string manage = $"{baseUrl.TrimEnd('/')}/manage/{tokens.Create(TokenPurpose.Manage, subscriberId)}";
         // Names are checked when they come in; one that got into the database some other way still never puts a
         // control character (a line break in a header, a NUL in an 8bit part) into the mail.
-        name = name is null ? null : HeaderText.OneLine(name);
+        name = name is null ? null : HeaderText.ForHeader(name);
         string shownName = string.IsNullOrWhiteSpace(name) ? (site.IsChinese ? "读者" : "reader") : name;
         var to = new MailboxAddress(name ?? "", email);
         byte[] link = Encoding.UTF8.GetBytes(unsubscribe), manageLink = Encoding.UTF8.GetBytes(manage);
@@ -125,11 +122,18 @@ public sealed class DigestComposer(EmailRenderer renderer, SubscriberTokens toke
             };
             message = MailComposer.Compose(options.Value.Smtp.Sender, to, personal, clock.GetUtcNow(), messageId);
         }
-        message.Headers.Add(HeaderId.ListId, $"{digest.ListName} <{digest.ListId}>");
+        message.Headers.Replace(ListIdHeader(digest.ListName, digest.ListId));
         message.Headers.Add(HeaderId.ListUnsubscribe, $"<{unsubscribe}>");
         message.Headers.Add("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
         return message;
     }
 
     private static string Html(string text) => ArticleHtml.Escape(text);
+
+    private static Header ListIdHeader(string listName, string listId)
+    {
+        var header = new Header(HeaderId.ListId, "");
+        header.SetRawValue(HeaderText.ListIdValue(listName, listId));
+        return header;
+    }
 }

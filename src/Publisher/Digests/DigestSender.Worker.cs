@@ -229,7 +229,9 @@ public sealed partial class DigestSender
                 return Next.Go;
             case MailFailure.Unavailable:
                 // Not this message's fault: the whole digest waits for the server, and the row goes back untried with the rest
-                // of the chunk (released by the caller, so no other worker can have claimed it meanwhile).
+                // of the chunk. This row first, and by itself: it is Submitting, and if recording the pause fails the
+                // caller gives back only rows that never reached the hand-over, which would leave it to become Unknown.
+                await ReleaseQuietlyAsync(ledger, [row.Id], includeSubmitting: true);
                 var pause = await DigestPauses.PauseAsync(db, run.DigestId, ex.Reply, retries, now);
                 if (pause.UntilUtc is null)
                 {

@@ -4,16 +4,41 @@ using System.Text;
 namespace Publisher.Email;
 
 /// <summary>
-/// Text bound for a mail header (a subject, a display name, a list's name) as one line: every run of white space
-/// (line breaks, Unicode line and paragraph separators included) becomes one space, other control characters go. MimeKit encodes what it is given,
-/// so a line break that reached a header would survive inside an encoded word and come back as a line in the reader.
+/// Text as one line (<see cref="OneLine"/>: every run of white space, line breaks and Unicode line or paragraph separators
+/// included, becomes one space, other control characters go), and text bound for a mail header (<see cref="ForHeader"/>,
+/// also without encoded words). MimeKit encodes what it is given, so a line break that reached a header would survive
+/// inside an encoded word and come back as a line in the reader.
 /// </summary>
 public static class HeaderText
 {
+    /// <summary>What a mail header may carry of <paramref name="text"/>: one line, no encoded words of its own.</summary>
+    public static string ForHeader(string? text) => string.IsNullOrEmpty(text) ? "" : OneLine(WithoutEncodedWords(text));
+
+    /// <summary>
+    /// A List-Id (RFC 2919) for a list's name and id: the name as an RFC 5322 phrase (quoted strings and encoded words,
+    /// so no "@", ":" or "&lt;" in it reads as an address or a second id), folded at spaces into lines well under 998
+    /// octets, with the name cut to <paramref name="maxNameLength"/> characters.
+    /// </summary>
+    public static byte[] ListIdValue(string listName, string listId, int maxNameLength = 100)
+    {
+        string name = ForHeader(listName);
+        if (name.Length > maxNameLength) name = name[..maxNameLength].TrimEnd() + "…";
+        string phrase = Encoding.ASCII.GetString(MimeKit.Utils.Rfc2047.EncodePhrase(Encoding.UTF8, name));
+        var value = new StringBuilder();
+        int lineLength = "List-Id:".Length;
+        foreach (string word in (phrase + " <" + listId + ">").Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries))
+        {
+            // Folding white space may stand between any two words, inside a quoted string too (RFC 5322 3.2.4).
+            if (lineLength + 1 + word.Length > 76 && lineLength > 1) { value.Append("\r\n"); lineLength = 0; }
+            value.Append(' ').Append(word);
+            lineLength += 1 + word.Length;
+        }
+        return Encoding.ASCII.GetBytes(value.Append("\r\n").ToString());
+    }
+
     public static string OneLine(string? text)
     {
         if (string.IsNullOrEmpty(text)) return "";
-        text = WithoutEncodedWords(text);
         var line = new StringBuilder(text.Length);
         bool space = false;
         foreach (char c in text)

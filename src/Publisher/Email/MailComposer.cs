@@ -21,7 +21,7 @@ public static class MailComposer
         var message = new MimeMessage();
         message.From.Add(MailboxAddress.Parse(from));
         message.To.Add(to);
-        message.Subject = HeaderText.OneLine(subject); // MimeKit encodes it per RFC 2047
+        message.Subject = HeaderText.ForHeader(subject); // MimeKit encodes it per RFC 2047
         message.Date = date;
         if (messageId is not null) message.MessageId = messageId;
         foreach (var (field, value) in AutomaticBulk) message.Headers.Add(field, value);

@@ -10,7 +10,11 @@ public sealed class OutboxMailTransport(IOptions<PublisherOptions> options, Mail
 
     public async Task<string> SendAsync(MimeMessage message, CancellationToken ct = default, Func<Task<bool>>? handingOver = null)
     {
-        Directory.CreateDirectory(Folder);
+        try { Directory.CreateDirectory(Folder); }
+        catch (IOException ex) when (Hosting.StorageFailures.Of(ex) is { } storage)
+        {
+            throw new MailDeliveryException(MailFailure.Unavailable, $"not sent: the outbox cannot be made: {storage.Title.ToLowerInvariant()}: {ex.Message}", ex);
+        }
         signer.Sign(message, EncodingConstraint.EightBit);
         message.Prepare(EncodingConstraint.EightBit); // declare each part's transfer encoding, as an SMTP client would
         if (handingOver is not null && !await handingOver())

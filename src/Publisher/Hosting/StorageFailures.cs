@@ -15,13 +15,16 @@ public sealed record StorageFailure(int Status, string Title, string Detail);
 public sealed class StorageFailures(IProblemDetailsService problems, ILogger<StorageFailures> logger) : IExceptionHandler
 {
     private const int SqliteFull = 13, SqliteReadOnly = 8, SqliteIoError = 10, SqliteCantOpen = 14;
-    private const int Enospc = 28, Edquot = 122, Erofs = 30;
 
     public static readonly StorageFailure DiskFull = new(StatusCodes.Status507InsufficientStorage, "Storage is full",
-        "The disk (or quota) holding the data folder or database is full, so nothing from this request was stored. Free some space and try again.");
+        "The disk holding the data folder or database is full, so this request did not complete. Free some space and try again; trying again is safe.");
 
     public static readonly StorageFailure ReadOnly = new(StatusCodes.Status503ServiceUnavailable, "Storage is read-only",
-        "The data folder or database is read-only, so nothing from this request was stored. Reading still works; make the data writable again and retry.");
+        "The data folder or database is read-only, so this request did not complete. Make the data writable again and try again; trying again is safe.");
+
+    public static readonly StorageFailure IoError = new(StatusCodes.Status503ServiceUnavailable, "Storage failed",
+        "The database could not read or write its files (a disk error, a full quota, a disk made read-only, or a file it cannot open), so this " +
+        "request did not complete. The server log has the error; fix the storage and try again; trying again is safe.");
 
     /// <summary>The storage failure behind <paramref name="exception"/> (anywhere in its chain), or null.</summary>
     public static StorageFailure? Of(Exception? exception)
@@ -35,31 +38,40 @@ public sealed class StorageFailures(IProblemDetailsService problems, ILogger<Sto
                     return DiskFull;
                 case SqliteException { SqliteErrorCode: SqliteReadOnly }:
                     return ReadOnly;
-                case SqliteException { SqliteErrorCode: SqliteIoError or SqliteCantOpen } io when io.Message.Contains("readonly", StringComparison.OrdinalIgnoreCase):
-                    return ReadOnly;
-                // PostgreSQL: 53100 disk_full, 53200 out_of_memory is not ours; 25006 read_only_sql_transaction (a standby or default_transaction_read_only).
+                // SQLite reports a quota or a disk made read-only under an open file as an I/O error (os_unix.c maps only
+                // ENOSPC to SQLITE_FULL), and a read-only folder without the -wal file as "unable to open".
+                case SqliteException { SqliteErrorCode: SqliteIoError or SqliteCantOpen }:
+                    return IoError;
+                // PostgreSQL: 53100 disk_full, 25006 read_only_sql_transaction (a standby, default_transaction_read_only),
+                // 58030 io_error.
                 case DbException { SqlState: "53100" }:
                     return DiskFull;
                 case DbException { SqlState: "25006" }:
                     return ReadOnly;
-                // Hangfire's SQLite storage has its own SQLite wrapper: SQLite's own words for the two codes.
+                case DbException { SqlState: "58030" }:
+                    return IoError;
+                // Hangfire's SQLite storage has its own SQLite wrapper: SQLite's own words for the codes.
                 case Exception when message.Contains("database or disk is full", StringComparison.Ordinal):
                     return DiskFull;
                 case Exception when message.Contains("attempt to write a readonly database", StringComparison.Ordinal):
                     return ReadOnly;
-                case IOException io when (io.HResult & 0xFFFF) is Enospc or Edquot || io.Message.Contains("No space left", StringComparison.Ordinal):
+                case IOException io when IsErrno(io, linux: [28, 122], windows: [39, 112]): // ENOSPC, EDQUOT; ERROR_HANDLE_DISK_FULL, ERROR_DISK_FULL
                     return DiskFull;
-                case IOException io when (io.HResult & 0xFFFF) is Erofs || io.Message.Contains("Read-only file system", StringComparison.Ordinal):
+                case IOException io when IsErrno(io, linux: [30], windows: [19]): // EROFS; ERROR_WRITE_PROTECT
                     return ReadOnly;
             }
         }
         return null;
     }
 
+    /// <summary>.NET puts the OS error code in an IOException's HResult: errno on Linux, a Win32 code (in an HRESULT) on Windows.</summary>
+    private static bool IsErrno(IOException io, int[] linux, int[] windows) =>
+        OperatingSystem.IsWindows() ? windows.Contains(io.HResult & 0xFFFF) : linux.Contains(io.HResult);
+
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
     {
         if (Of(exception) is not { } failure || http.Response.HasStarted) return false;
-        logger.LogError("{Method} {Path}: {Title}: {Message}", http.Request.Method, http.Request.Path, failure.Title, exception.GetBaseException().Message);
+        logger.LogError(exception, "{Method} {Path}: {Title}", http.Request.Method, http.Request.Path, failure.Title);
         http.Response.StatusCode = failure.Status;
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {

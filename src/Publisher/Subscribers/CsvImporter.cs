@@ -52,7 +52,7 @@ public sealed class CsvImporter(PublisherDbContext db, TimeProvider clock, Confi
         if (!header.Contains("email")) return (null, $"the header row has no 'email' column (found: {string.Join(",", csv.HeaderRecord)})");
         bool hasName = header.Contains("name");
 
-        int rows = 0, added = 0, confirmedCount = 0, unchanged = 0, refused = 0, rowsStored = 0;
+        int rows = 0, added = 0, confirmedCount = 0, unchanged = 0, refused = 0, rowsBeforeBatch = 0;
         ImportStop? stopped = null;
         var firstLineOf = new Dictionary<string, int>(StringComparer.Ordinal);
         var batch = new List<Row>(BatchSize);
@@ -80,6 +80,7 @@ public sealed class CsvImporter(PublisherDbContext db, TimeProvider clock, Confi
                 else
                 {
                     firstLineOf[EmailAddress.Key(email)] = line;
+                    if (batch.Count == 0) rowsBeforeBatch = rows - 1; // the rows read before this batch's first one
                     batch.Add(new Row(line, email, name));
                 }
             }
@@ -98,10 +99,9 @@ public sealed class CsvImporter(PublisherDbContext db, TimeProvider clock, Confi
                     // The batch rolled back as a whole; what came before it is committed. Say exactly where to resume.
                     stopped = new ImportStop(firstLine, firstLine - 1, failure.Title + ": " + ex.GetBaseException().Message, failure);
                     problems.RemoveAll(p => p.Line >= firstLine);
-                    rows = rowsStored;
+                    rows = rowsBeforeBatch;
                     break;
                 }
-                rowsStored = rows;
                 batch.Clear();
                 progress?.Report(rows);
             }

@@ -126,7 +126,13 @@ public static class SubscribersCommands
             if (report.Stopped is { } stop)
                 await Console.Error.WriteLineAsync($"stopped at line {stop.AtLine}: {stop.Reason}. Every row through line {stop.StoredThroughLine} is stored; " +
                                                    "run the same import again once there is room.");
-            int mailed = await SendConfirmationsAsync(scope.ServiceProvider, ct);
+            int mailed = 0;
+            try { mailed = await SendConfirmationsAsync(scope.ServiceProvider, ct); }
+            catch (Exception ex) when (Hosting.StorageFailures.Of(ex) is { } storage)
+            {
+                // The rows are stored; their confirmation mails go out with the service's next round.
+                await Console.Error.WriteLineAsync($"confirmation mails not sent now: {storage.Title.ToLowerInvariant()}: {ex.GetBaseException().Message}");
+            }
             Console.Out.WriteLine($"rows {report.Rows}, added {report.Added}, confirmed {report.Confirmed}, unchanged {report.Unchanged}, refused {report.Refused}, failed {report.Failed}" +
                 (mailed > 0 ? $", confirmation mails {mailed}" : ""));
             return report.Problems.Count > 0 || report.Stopped is not null ? Verbs.SomeFailed : Verbs.Ok;

@@ -116,6 +116,31 @@ public sealed class HeaderInjectionTests : IAsyncLifetime
         }
     }
 
+    [Theory]
+    [InlineData(1000, '长')]
+    [InlineData(1000, 'a')]
+    [InlineData(3, '<')]
+    public void AListIdStaysWithinLineLimitsWhateverTheNameAndParsesToItsId(int length, char c)
+    {
+        string name = new string(c, length) + " \"Bcc: " + Evil + "\" <x>";
+        byte[] raw = Publisher.Email.HeaderText.ListIdValue(name, "news.feeds.example.test");
+        string value = Encoding.ASCII.GetString(raw);
+        Assert.EndsWith("\r\n", value);
+        Assert.All(("List-Id:" + value).Split("\r\n"), line => Assert.True(line.Length <= 78, line));
+        var header = new Header(HeaderId.ListId, "");
+        header.SetRawValue(raw);
+        using var stream = new MemoryStream();
+        var message = new MimeMessage();
+        message.Headers.Add(header);
+        message.WriteTo(stream);
+        var parsed = MimeMessage.Load(new MemoryStream(stream.ToArray()));
+        string unfolded = System.Text.RegularExpressions.Regex.Replace(parsed.Headers[HeaderId.ListId] ?? "", "\r?\n[ \t]", " ");
+        Assert.EndsWith("<news.feeds.example.test>", unfolded.Trim());
+        // Outside its quoted strings, the value holds one id in angle brackets.
+        string unquoted = System.Text.RegularExpressions.Regex.Replace(unfolded, "\"(?:[^\"\\\\]|\\\\.)*\"", "");
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(unquoted, "<[^>]*>"));
+    }
+
     private static string HeaderBlock(byte[] data)
     {
         string text = Encoding.UTF8.GetString(data);

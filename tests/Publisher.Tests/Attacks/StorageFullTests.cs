@@ -12,6 +12,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Publisher.Data;
 using Publisher.Tests.Support;
 
@@ -27,13 +28,15 @@ public sealed class StorageFullTests : IDisposable
 {
     private readonly TempSite _site = new();
     private readonly StorageLimit _limit = new();
+    private readonly CollectedLog _log = new();
     private readonly WebApplicationFactory<Program> _factory;
     private readonly HttpClient _admin;
 
     public StorageFullTests()
     {
-        _factory = new PublisherFactory(_site.Settings()).WithWebHostBuilder(b => b.ConfigureTestServices(services =>
-            services.ConfigureDbContext<PublisherDbContext>(db => db.AddInterceptors(_limit))));
+        _factory = new PublisherFactory(_site.Settings()).WithWebHostBuilder(b => b
+            .ConfigureLogging(logging => logging.AddProvider(_log))
+            .ConfigureTestServices(services => services.ConfigureDbContext<PublisherDbContext>(db => db.AddInterceptors(_limit))));
         _admin = _factory.CreateClient();
         _admin.DefaultRequestHeaders.Authorization = new("Bearer", TempSite.AdminKey);
     }
@@ -88,6 +91,53 @@ public sealed class StorageFullTests : IDisposable
         Assert.Equal(50_000 - stored, finished.GetProperty("added").GetInt32());
         Assert.Equal(stored, finished.GetProperty("unchanged").GetInt32());
         Assert.Equal(50_000, await MembersAsync());
+    }
+
+    [Fact]
+    public async Task AStoppedImportsReportCountsExactlyTheLinesBeforeTheStopBadRowsAndDuplicatesIncluded()
+    {
+        Assert.Equal(HttpStatusCode.Created, (await _admin.PostAsJsonAsync("/api/lists", new { name = "news", optIn = "single" })).StatusCode);
+        var csv = new StringBuilder("email,name\n");
+        var badLines = new List<int>();
+        var seen = new HashSet<string>();
+        for (int i = 1; i <= 30_000; i++)
+        {
+            // Now and then a bad address, now and then one from 50 rows before (a duplicate, when that one was good).
+            string email = i % 97 == 0 ? "not-an-address" : i % 101 == 0 ? $"reader{i - 50:D5}@example.org" : $"reader{i:D5}@example.org";
+            if (i % 97 == 0 || !seen.Add(email)) badLines.Add(i + 1);
+            csv.Append(email).Append(",读者\n");
+        }
+        _limit.FullAfter(extraPages: 600);
+        var response = await _admin.PostAsync("/api/lists/news/subscribers/import?confirmed=true", new StringContent(csv.ToString()));
+        Assert.Equal(HttpStatusCode.InsufficientStorage, response.StatusCode);
+        var report = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("report");
+        int atLine = report.GetProperty("stopped").GetProperty("atLine").GetInt32();
+        var problemLines = report.GetProperty("problems").EnumerateArray().Select(p => p.GetProperty("line").GetInt32()).ToList();
+        Assert.InRange(atLine, 3, 30_000);
+        Assert.Equal(atLine - 2, report.GetProperty("rows").GetInt32());                 // the data rows before the stop, no more, no fewer
+        Assert.All(problemLines, line => Assert.True(line < atLine));
+        Assert.Equal(badLines.Where(line => line < atLine), problemLines);
+        Assert.Equal(problemLines.Count, report.GetProperty("failed").GetInt32());
+        Assert.Equal(atLine - 2 - problemLines.Count, report.GetProperty("added").GetInt32());
+        Assert.Equal(report.GetProperty("added").GetInt32(), await MembersAsync());
+    }
+
+    [Fact]
+    public async Task AnArticleDroppedInWhileTheDiskIsFullIsPublishedOnceThereIsRoom()
+    {
+        var client = _factory.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/healthz")).StatusCode);
+        _limit.FullAfter(extraPages: 0);
+        var body = string.Concat(Enumerable.Repeat("为切实做好今冬明春供暖保障工作，确保群众温暖过冬，现将有关事项通知如下。\n\n", 3000));
+        _site.Write("full-disk.md", $"---\ntitle: 满盘时到达的文章\ndate: 2026-12-01T09:00:00+08:00\n---\n{body}");
+        // While the disk is full the watcher cannot store it; it must not take that for a bad file and forget it.
+        await Eventually.HoldsAsync(() => Task.FromResult(_log.Entries.Any(e => e.Level >= LogLevel.Warning
+                && (e.Message.Contains("full-disk.md") || e.Message.Contains("Scanning") || e.Message.Contains("Storing")))),
+            TimeSpan.FromSeconds(20), "the watcher tried and failed to store the article");
+        Assert.DoesNotContain("满盘时到达的文章", await client.GetStringAsync("/feeds/rss.xml"));
+        _limit.Off();
+        await Eventually.HoldsAsync(async () => (await client.GetStringAsync("/feeds/rss.xml")).Contains("满盘时到达的文章"),
+            TimeSpan.FromSeconds(20), "the article is published once there is room");
     }
 
     [Fact]
@@ -198,6 +248,14 @@ public sealed class StorageFailureKindsTests
         });
         Assert.Same(Publisher.Hosting.StorageFailures.DiskFull, Publisher.Hosting.StorageFailures.Of(ex));
         Assert.Same(Publisher.Hosting.StorageFailures.DiskFull, Publisher.Hosting.StorageFailures.Of(new InvalidOperationException("wrapped", ex)));
+    }
+
+    [Fact]
+    public void SqliteIoErrorsAndFilesItCannotOpenAreStorageFailuresToo()
+    {
+        Assert.Same(Publisher.Hosting.StorageFailures.IoError, Publisher.Hosting.StorageFailures.Of(new SqliteException("disk I/O error", 10)));
+        Assert.Same(Publisher.Hosting.StorageFailures.IoError, Publisher.Hosting.StorageFailures.Of(new SqliteException("unable to open database file", 14)));
+        Assert.Same(Publisher.Hosting.StorageFailures.ReadOnly, Publisher.Hosting.StorageFailures.Of(new SqliteException("attempt to write a readonly database", 8)));
     }
 
     [Fact]
