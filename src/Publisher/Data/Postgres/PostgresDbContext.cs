@@ -1,0 +1,33 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace Publisher.Data.Postgres;
+
+/// <summary>
+/// The PostgreSQL flavour of <see cref="PublisherDbContext"/>: the same model, its own migrations (Data/Migrations/Postgres,
+/// tagged with this type), the way EF Core's docs describe one migrations set per provider. Every time is UTC, as in
+/// the SQLite file: stored as <c>timestamp with time zone</c> and read back as UTC, whatever kind the value carried in code
+/// (SQLite keeps times as text and never looked at it).
+/// </summary>
+public sealed class PostgresDbContext(DbContextOptions<PostgresDbContext> options) : PublisherDbContext(options)
+{
+    protected override void ConfigureConventions(ModelConfigurationBuilder configuration)
+    {
+        base.ConfigureConventions(configuration);
+        configuration.Properties<DateTime>().HaveConversion<UtcDateTime>();
+        configuration.Properties<DateTime?>().HaveConversion<UtcDateTime>();
+    }
+
+    private sealed class UtcDateTime() : ValueConverter<DateTime, DateTime>(
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc), v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+}
+
+/// <summary>
+/// For <c>dotnet ef</c> only: adding a PostgreSQL migration needs no server. See Data/README.md for the command.
+/// </summary>
+public sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresDbContext>
+{
+    public PostgresDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<PostgresDbContext>().UseNpgsql("Host=localhost;Database=publisher").Options);
+}
