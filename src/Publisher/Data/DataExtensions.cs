@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Publisher.Data.Postgres;
@@ -12,21 +13,21 @@ public static class DataExtensions
     public static WebApplicationBuilder AddData(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<WriteGate>();
-        // The provider decides the context type (each has its own migrations), so it is read before the options exist;
-        // a value that does not parse is reported by the options' validation (exit 2), and SQLite stands in until then.
-        if (Database.ConfiguredProvider(builder.Configuration) == DatabaseProvider.Postgres)
-        {
-            builder.Services.AddSingleton(_ => PostgresDatabase.Create(builder.Configuration));
-            builder.Services.AddDbContext<PublisherDbContext, PostgresDbContext>((services, db) =>
-                db.UseNpgsql(services.GetRequiredService<PostgresDatabase>().DataSource));
-            return builder;
-        }
+        builder.Services.AddSingleton<SharedSecrets>();
+        // Each provider has its own context type (its own migrations). Which one a PublisherDbContext is, is decided
+        // when one is asked for, from the settings as the host ended up with them (a test host adds its own late).
+        builder.Services.AddSingleton(services => PostgresDatabase.Create(services.GetRequiredService<IConfiguration>()));
+        builder.Services.AddDbContext<PostgresDbContext>((services, db) => db.UseNpgsql(services.GetRequiredService<PostgresDatabase>().DataSource));
         builder.Services.AddDbContext<PublisherDbContext>((services, db) =>
         {
             var options = services.GetRequiredService<IOptions<PublisherOptions>>().Value;
-            var configured = builder.Configuration.GetConnectionString("Publisher");
+            var configured = services.GetRequiredService<IConfiguration>().GetConnectionString("Publisher");
             db.UseSqlite(configured ?? DefaultSqlite(options)).AddInterceptors(new SqlitePragmas(options.Database.Synchronous));
         });
+        builder.Services.Replace(ServiceDescriptor.Scoped<PublisherDbContext>(services =>
+            services.GetRequiredService<IOptions<PublisherOptions>>().Value.Database.Provider == DatabaseProvider.Postgres
+                ? services.GetRequiredService<PostgresDbContext>()
+                : new PublisherDbContext(services.GetRequiredService<DbContextOptions<PublisherDbContext>>())));
         return builder;
     }
 
@@ -82,6 +83,7 @@ public static class Database
 {
     public const string ConnectionStringKey = "ConnectionStrings:Publisher";
 
+    /// <summary>The provider the settings name; SQLite when unset or unreadable (validation reports a bad value).</summary>
     public static DatabaseProvider ConfiguredProvider(IConfiguration configuration) =>
         Enum.TryParse<DatabaseProvider>(configuration[$"{PublisherOptions.Section}:Database:Provider"], ignoreCase: true, out var p) ? p : DatabaseProvider.Sqlite;
 

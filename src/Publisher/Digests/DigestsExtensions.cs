@@ -26,7 +26,7 @@ public static class DigestsExtensions
         // The storage and the job activator are this host's own services. AddHangfire would hand out the process-wide
         // JobStorage.Current and JobActivator.Current, which the last host to start sets: with several hosts in one
         // process (the tests), jobs were then queued to, or run in the services of, another host, even a disposed one.
-        builder.Services.AddSingleton<JobStorage>(services => Data.Database.ConfiguredProvider(builder.Configuration) == DatabaseProvider.Postgres
+        builder.Services.AddSingleton<JobStorage>(services => services.GetRequiredService<IOptions<PublisherOptions>>().Value.Database.Provider == DatabaseProvider.Postgres
             // PostgreSQL: Hangfire's own schema in the same database, shared by every process. Its tables are made by
             // MigrateDatabaseAsync under the migration lock. A job's worker that looks dead is taken over after the
             // invisibility timeout; the sliding timeout renews it while the job runs, so a long digest is not started

@@ -12,6 +12,21 @@ namespace Publisher.Data.Postgres;
 /// </summary>
 public sealed class PostgresDbContext(DbContextOptions<PostgresDbContext> options) : PublisherDbContext(options)
 {
+    /// <summary>Generated secrets every host shares (<see cref="SharedSecrets"/>); on SQLite they are files.</summary>
+    public DbSet<StoredSecret> Secrets => Set<StoredSecret>();
+
+    protected override void OnModelCreating(ModelBuilder model)
+    {
+        base.OnModelCreating(model);
+        model.Entity<StoredSecret>(s =>
+        {
+            s.ToTable("Secrets");
+            s.HasKey(x => x.Name);
+            s.Property(x => x.Name).HasMaxLength(StoredSecret.MaxNameLength);
+            s.Property(x => x.Value).HasMaxLength(200);
+        });
+    }
+
     protected override void ConfigureConventions(ModelConfigurationBuilder configuration)
     {
         base.ConfigureConventions(configuration);

@@ -173,6 +173,25 @@ namespace Publisher.Data.Migrations.Postgres
                     b.ToTable("BounceReports");
                 });
 
+            modelBuilder.Entity("Publisher.Data.StoredSecret", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.Property<DateTime>("CreatedUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("Secrets", (string)null);
+                });
+
             modelBuilder.Entity("Publisher.Digests.CoveredArticle", b =>
                 {
                     b.Property<int>("DigestId")

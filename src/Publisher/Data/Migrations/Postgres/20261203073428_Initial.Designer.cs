@@ -12,7 +12,7 @@ using Publisher.Data.Postgres;
 namespace Publisher.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresDbContext))]
-    [Migration("20261203070815_Initial")]
+    [Migration("20261203073428_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -174,6 +174,25 @@ namespace Publisher.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("BounceReports");
+                });
+
+            modelBuilder.Entity("Publisher.Data.StoredSecret", b =>
+                {
+                    b.Property<string>("Name")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.Property<DateTime>("CreatedUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("Name");
+
+                    b.ToTable("Secrets", (string)null);
                 });
 
             modelBuilder.Entity("Publisher.Digests.CoveredArticle", b =>

@@ -101,6 +101,19 @@ namespace Publisher.Data.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "Secrets",
+                columns: table => new
+                {
+                    Name = table.Column<string>(type: "character varying(50)", maxLength: 50, nullable: false),
+                    Value = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    CreatedUtc = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Secrets", x => x.Name);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Subscribers",
                 columns: table => new
                 {
@@ -390,6 +403,9 @@ namespace Publisher.Data.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "Memberships");
+
+            migrationBuilder.DropTable(
+                name: "Secrets");
 
             migrationBuilder.DropTable(
                 name: "WebSubSubscriptions");
