@@ -12,13 +12,16 @@ namespace Publisher.Faults;
 /// </summary>
 internal sealed class Scale(string dll, string server)
 {
+    /// <summary>SMTP connections per host in the kill runs (so at most this many of the killed host's messages are in flight).</summary>
     private const int Connections = 2;
+    /// <summary>Per host in the timing runs: the service's default.</summary>
+    private const int TimingConnections = 4;
 
     /// <summary>Three hosts share a digest; host 3 is SIGKILLed when <paramref name="killAt"/> messages are in.</summary>
     public async Task<(Run.Result Result, int[] SentBeforeKill)> KillAsync(int members, int killAt, int seed)
     {
         await using var smtp = new FaultySmtpServer(seed) { ReplyDelay = TimeSpan.FromMilliseconds(5) };
-        var (hosts, cleanup) = await StartAsync(smtp, 3);
+        var (hosts, cleanup) = await StartAsync(smtp, 3, Connections);
         try
         {
             await PrepareAsync(hosts[0], members);
@@ -37,7 +40,7 @@ internal sealed class Scale(string dll, string server)
     public async Task<TimeSpan> TimeAsync(int count, int members, TimeSpan replyDelay)
     {
         await using var smtp = new FaultySmtpServer(1) { ReplyDelay = replyDelay };
-        var (hosts, cleanup) = await StartAsync(smtp, count);
+        var (hosts, cleanup) = await StartAsync(smtp, count, TimingConnections);
         try
         {
             await PrepareAsync(hosts[0], members);
@@ -50,7 +53,7 @@ internal sealed class Scale(string dll, string server)
         finally { await cleanup(); }
     }
 
-    private async Task<(List<ServiceHost>, Func<Task>)> StartAsync(FaultySmtpServer smtp, int count)
+    private async Task<(List<ServiceHost>, Func<Task>)> StartAsync(FaultySmtpServer smtp, int count, int connections)
     {
         string root = Path.Combine(Path.GetTempPath(), "publisher-scale", Guid.NewGuid().ToString("N"));
         string database = "bench_" + Guid.NewGuid().ToString("N")[..12];
@@ -65,7 +68,7 @@ internal sealed class Scale(string dll, string server)
             Directory.CreateDirectory(data);
             Directory.CreateDirectory(Path.Combine(root, $"host{i}", "articles"));
             hosts.Add(await ServiceHost.StartAsync(dll, data,
-                [.. smtp.Arguments(maxConnections: Connections, timeoutSeconds: 10), "--Publisher:Database:Provider=Postgres", $"--ConnectionStrings:Publisher={cs}",
+                [.. smtp.Arguments(maxConnections: connections, timeoutSeconds: 10), "--Publisher:Database:Provider=Postgres", $"--ConnectionStrings:Publisher={cs}",
                  $"--Publisher:Smtp:HeloName=h{i}.bench.example.org"]));
         }
         return (hosts, async () =>
