@@ -33,7 +33,7 @@ public sealed class PublisherOptionsValidator : IValidateOptions<PublisherOption
         if (o.Articles.ReadTimeout <= TimeSpan.Zero || o.Articles.ReadTimeout > TimeSpan.FromMinutes(10))
             errors.Add("Publisher:Articles:ReadTimeout must be more than 0 and at most 00:10:00.");
         if (o.AdminApiKey is { } key && key.Length is > 0 and < 16) errors.Add("Publisher:AdminApiKey must be at least 16 characters.");
-        if (o.Database.Provider != DatabaseProvider.Sqlite) errors.Add($"Publisher:Database:Provider '{o.Database.Provider}' is not supported by this build yet; use Sqlite.");
+
         var smtp = o.Smtp;
         if (!smtp.UsesOutbox && string.IsNullOrWhiteSpace(o.Site.BaseUrl))
             errors.Add("Publisher:Site:BaseUrl is required when Publisher:Smtp:Host is set: links in real mail must reach the site.");

@@ -43,6 +43,23 @@ public sealed class StartupTests : IDisposable
         return (process.ExitCode, await stderr);
     }
 
+    [Theory]
+    [InlineData("Host=127.0.0.1;Port={closed};Username=postgres;Password=secret-pw;Database=publisher", "Connection refused")] // nobody listens
+    [InlineData("Host=;Database=publisher", "names no Host")]
+    [InlineData("Hots=127.0.0.1;;=", "not a valid PostgreSQL connection string")]
+    [InlineData("", "is required")]
+    public async Task APostgresConnectionStringThatCannotBeUsedStopsTheStartWithOneLineNamingIt(string connectionString, string why)
+    {
+        connectionString = connectionString.Replace("{closed}", Loopback.FreePort().ToString());
+        var (code, stderr) = await StartAsync($"--Publisher:DataPath={_site.DataPath}", "--Publisher:Database:Provider=Postgres",
+            $"--ConnectionStrings:Publisher={connectionString}");
+        Assert.Equal(2, code);
+        string line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        Assert.Contains("ConnectionStrings:Publisher", line);
+        Assert.Contains(why, line);
+        Assert.DoesNotContain("secret-pw", line);
+    }
+
     [Fact]
     public async Task SmtpWithoutASenderStopsTheStartWithOneLineNamingTheKey()
     {

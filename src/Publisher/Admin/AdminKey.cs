@@ -6,7 +6,8 @@ namespace Publisher.Admin;
 
 /// <summary>
 /// The admin API key: Publisher:AdminApiKey when set, else one generated on first start and kept in
-/// &lt;DataPath&gt;/admin.key with mode 600 (owner read/write only).
+/// &lt;DataPath&gt;/admin.key with mode 600 (owner read/write only), or on PostgreSQL in the database, shared by
+/// every host (<see cref="Data.SharedSecrets"/>).
 /// </summary>
 public sealed class AdminKey
 {
@@ -17,19 +18,18 @@ public sealed class AdminKey
     private readonly Lazy<byte[]> _dashboardSecret;
     public string? GeneratedPath { get; }
 
-    public AdminKey(IOptions<PublisherOptions> options, ILogger<AdminKey> logger)
+    public AdminKey(IOptions<PublisherOptions> options, Data.SharedSecrets secrets, ILogger<AdminKey> logger)
     {
         var o = options.Value;
-        // Signs dashboard cookies: deleting the file (then restarting) signs everyone out without changing the admin key.
-        string dashboardKey = Path.Combine(o.FullDataPath, "dashboard.key");
-        _dashboardSecret = new(() => Encoding.UTF8.GetBytes(KeyFile.LoadOrCreate(dashboardKey, out _)));
+        // Signs dashboard cookies: deleting the file or row (then restarting) signs everyone out without changing the admin key.
+        _dashboardSecret = new(() => Encoding.UTF8.GetBytes(secrets.LoadOrCreate("dashboard", out _)));
         if (!string.IsNullOrEmpty(o.AdminApiKey))
         {
             _key = Encoding.UTF8.GetBytes(o.AdminApiKey);
             return;
         }
-        GeneratedPath = Path.Combine(o.FullDataPath, "admin.key");
-        _key = Encoding.UTF8.GetBytes(KeyFile.LoadOrCreate(GeneratedPath, out bool created));
+        GeneratedPath = secrets.WhereIs("admin");
+        _key = Encoding.UTF8.GetBytes(secrets.LoadOrCreate("admin", out bool created));
         if (created) logger.LogWarning("Generated an admin API key in {Path} (mode 600); send it as 'Authorization: Bearer <key>'", GeneratedPath);
         else logger.LogInformation("Admin API key is read from {Path}", GeneratedPath);
     }

@@ -7,12 +7,15 @@ public static class KeyFile
 {
     public const int MinLength = 32;
 
+    /// <summary>32 random bytes, base64url.</summary>
+    public static string NewKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
     public static string LoadOrCreate(string path, out bool created)
     {
         created = false;
         if (File.Exists(path)) return Read(path);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        string key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        string key = NewKey();
         // Written whole to a private temporary file, then moved into place without overwriting: a process
         // starting at the same moment sees no file or the whole key, never an empty one, and the loser reads the winner's.
         string temp = path + "." + Guid.NewGuid().ToString("N") + ".tmp";

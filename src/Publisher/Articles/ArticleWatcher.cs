@@ -8,8 +8,18 @@ namespace Publisher.Articles;
 /// rescan catches what watchers miss (editors that replace files, network mounts, overflowed buffers).
 /// Only files whose size or time changed since the last look are read again.
 /// </summary>
-public sealed class ArticleWatcher(IServiceScopeFactory scopes, IOptions<PublisherOptions> options, ILogger<ArticleWatcher> logger) : BackgroundService
+/// <para>
+/// On PostgreSQL several hosts may share one folder (a network mount): only the host holding the folder's advisory lock
+/// (<see cref="Data.Postgres.PostgresDatabase.ArticlesFolderLock"/>) watches it. The lock belongs to a connection, so
+/// it passes to another host when the holder stops or dies (the server drops its connection); the others try for it
+/// every <see cref="LeaseRetry"/>, and the holder checks every <see cref="LeaseRetry"/> that it still has it (a restarted
+/// server ends the connection, and the lock with it).
+/// </para>
+public sealed class ArticleWatcher(IServiceScopeFactory scopes, IServiceProvider services, IOptions<PublisherOptions> options, ILogger<ArticleWatcher> logger)
+    : BackgroundService
 {
+    public static readonly TimeSpan LeaseRetry = TimeSpan.FromSeconds(2);
+
     private static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(300);
     private readonly Dictionary<string, (long Length, DateTime Written)> _seen = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _touched = new(StringComparer.Ordinal);
@@ -17,6 +27,54 @@ public sealed class ArticleWatcher(IServiceScopeFactory scopes, IOptions<Publish
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (options.Value.Database.Provider != DatabaseProvider.Postgres)
+        {
+            await WatchAsync(stoppingToken);
+            return;
+        }
+        var database = services.GetRequiredService<Data.Postgres.PostgresDatabase>();
+        const long key = Data.Postgres.PostgresDatabase.ArticlesFolderLock;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            Npgsql.NpgsqlConnection? holder = null;
+            try
+            {
+                holder = await database.TryLockAsync(key, stoppingToken);
+                if (holder is null)
+                {
+                    await Task.Delay(LeaseRetry, stoppingToken);
+                    continue;
+                }
+                logger.LogInformation("This process now watches {Folder} (it holds the folder's lock)", options.Value.FullArticlesPath);
+                using var lost = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                var watching = WatchAsync(lost.Token);
+                while (!watching.IsCompleted)
+                {
+                    await Task.WhenAny(watching, Task.Delay(LeaseRetry, stoppingToken));
+                    if (!watching.IsCompleted && !await Data.Postgres.PostgresDatabase.StillHeldAsync(holder, key, stoppingToken))
+                    {
+                        logger.LogWarning("Lost the lock of {Folder} (the database connection ended); another process may watch it now", options.Value.FullArticlesPath);
+                        await lost.CancelAsync();
+                    }
+                }
+                await watching;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+            catch (Exception ex)
+            {
+                logger.LogWarning(ex, "Taking the lock of the articles folder failed; trying again in {Retry}", LeaseRetry);
+                await Task.Delay(LeaseRetry, CancellationToken.None);
+            }
+            finally
+            {
+                if (holder is not null) await holder.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task WatchAsync(CancellationToken stoppingToken)
+    {
+        _seen.Clear(); // a new holder reads everything once (ingesting is idempotent: unchanged files change nothing)
         var o = options.Value;
         string folder = o.FullArticlesPath;
         if (!Directory.Exists(folder))

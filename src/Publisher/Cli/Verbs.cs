@@ -24,6 +24,7 @@ public static class Verbs
         {
             await using var scope = services.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+            await db.EnsureHistoryTableAsync(ct);
             var pending = (await db.Database.GetPendingMigrationsAsync(ct)).ToList();
             await services.MigrateDatabaseAsync(ct);
             foreach (var name in pending) Console.WriteLine($"applied {name}");

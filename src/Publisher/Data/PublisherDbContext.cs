@@ -8,8 +8,18 @@ using Publisher.Text;
 
 namespace Publisher.Data;
 
-public sealed class PublisherDbContext(DbContextOptions<PublisherDbContext> options) : DbContext(options)
+/// <summary>
+/// The database. SQLite uses this type and its migrations in Data/Migrations; PostgreSQL uses
+/// <see cref="Postgres.PostgresDbContext"/>, the same model with its own migrations in Data/Migrations/Postgres (EF Core
+/// keeps one migrations set per context type). Code asks for this type either way.
+/// </summary>
+public class PublisherDbContext : DbContext
 {
+    public PublisherDbContext(DbContextOptions<PublisherDbContext> options) : base(options) { }
+
+    /// <summary>For a provider's own context type (its own migrations).</summary>
+    protected PublisherDbContext(DbContextOptions options) : base(options) { }
+
     public DbSet<Article> Articles => Set<Article>();
     public DbSet<MailingList> Lists => Set<MailingList>();
     public DbSet<Subscriber> Subscribers => Set<Subscriber>();

@@ -30,20 +30,34 @@ public sealed class DeliveryLedger(PublisherDbContext db, WriteGate gate, TimePr
     /// Claims up to <paramref name="limit"/> Pending rows that are due, in one UPDATE, unless the digest is paused. The
     /// subquery walks the (DigestId, State, DueUtc) index and stops after a chunk; the outer WHERE repeats the state, so
     /// a row a concurrent worker claimed after the subquery ran is skipped. RETURNING names exactly the rows this call
-    /// took (each claim has its own owner as well).
+    /// took (each claim has its own owner as well). On PostgreSQL the subquery takes its rows FOR UPDATE SKIP LOCKED.
     /// </summary>
     public async Task<List<Row>> ClaimAsync(int digestId, int limit, CancellationToken ct)
     {
         var now = Now;
         string claim = NewClaim();
-        var ids = await gate.RunAsync(db, () => db.Database.SqlQuery<long>($"""
-            UPDATE "Deliveries" SET "State" = 'Sending', "ClaimedBy" = {claim}, "ClaimedUtc" = {now}, "UpdatedUtc" = {now}
-            WHERE "Id" IN (SELECT "Id" FROM "Deliveries" WHERE "DigestId" = {digestId} AND "State" = 'Pending' AND "DueUtc" <= {now}
-                           ORDER BY "DueUtc", "Id" LIMIT {limit})
-              AND "State" = 'Pending'
-              AND NOT EXISTS (SELECT 1 FROM "Digests" WHERE "Id" = {digestId} AND "PausedUntilUtc" > {now})
-            RETURNING "Id" AS "Value"
-            """).ToListAsync(ct));
+        var ids = await gate.RunAsync(db, () => (db.IsPostgres()
+            // PostgreSQL: the rows are locked as the subquery picks them, and rows another worker (of this process or
+            // another) is claiming are skipped, not waited for: concurrent claims take different rows at once.
+            ? db.Database.SqlQuery<long>($"""
+                WITH picked AS (
+                    SELECT "Id" FROM "Deliveries"
+                    WHERE "DigestId" = {digestId} AND "State" = 'Pending' AND "DueUtc" <= {now}
+                      AND NOT EXISTS (SELECT 1 FROM "Digests" WHERE "Id" = {digestId} AND "PausedUntilUtc" > {now})
+                    ORDER BY "DueUtc", "Id" LIMIT {limit}
+                    FOR UPDATE SKIP LOCKED)
+                UPDATE "Deliveries" AS d SET "State" = 'Sending', "ClaimedBy" = {claim}, "ClaimedUtc" = {now}, "UpdatedUtc" = {now}
+                FROM picked WHERE d."Id" = picked."Id" AND d."State" = 'Pending'
+                RETURNING d."Id" AS "Value"
+                """)
+            : db.Database.SqlQuery<long>($"""
+                UPDATE "Deliveries" SET "State" = 'Sending', "ClaimedBy" = {claim}, "ClaimedUtc" = {now}, "UpdatedUtc" = {now}
+                WHERE "Id" IN (SELECT "Id" FROM "Deliveries" WHERE "DigestId" = {digestId} AND "State" = 'Pending' AND "DueUtc" <= {now}
+                               ORDER BY "DueUtc", "Id" LIMIT {limit})
+                  AND "State" = 'Pending'
+                  AND NOT EXISTS (SELECT 1 FROM "Digests" WHERE "Id" = {digestId} AND "PausedUntilUtc" > {now})
+                RETURNING "Id" AS "Value"
+                """)).ToListAsync(ct));
         return ids.Count == 0 ? [] : await HeldAsync(ids, ct);
     }
 

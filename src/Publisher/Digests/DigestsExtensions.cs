@@ -1,6 +1,8 @@
 using Hangfire;
 using Hangfire.AspNetCore;
 using Hangfire.Dashboard;
+using Hangfire.PostgreSql;
+using Hangfire.PostgreSql.Factories;
 using Hangfire.Storage.SQLite;
 using Microsoft.Extensions.Options;
 using Publisher.Admin;
@@ -19,11 +21,18 @@ public static class DigestsExtensions
         builder.Services.AddSingleton<RetrySchedule>();
         if (!serve) return builder; // verbs send directly; Hangfire's SQLite storage is safe inside one process only
 
-        // Hangfire with its SQLite storage under DataPath: durable across restarts, one process (see Digests/README.md).
+        // Hangfire with its SQLite storage under DataPath (durable across restarts, one process), or on PostgreSQL in the
+        // database all processes share (see Digests/README.md).
         // The storage and the job activator are this host's own services. AddHangfire would hand out the process-wide
         // JobStorage.Current and JobActivator.Current, which the last host to start sets: with several hosts in one
         // process (the tests), jobs were then queued to, or run in the services of, another host, even a disposed one.
-        builder.Services.AddSingleton<JobStorage>(services => new SQLiteStorage(
+        builder.Services.AddSingleton<JobStorage>(services => services.GetRequiredService<IOptions<PublisherOptions>>().Value.Database.Provider == DatabaseProvider.Postgres
+            // PostgreSQL: Hangfire's own schema in the same database, shared by every process. Its tables are made by
+            // MigrateDatabaseAsync under the migration lock. A job's worker that looks dead is taken over after the
+            // invisibility timeout; the sliding timeout renews it while the job runs, so a long digest is not started
+            // a second time after 30 minutes (it would be harmless, the ledger's claims decide, but wasteful).
+            ? PostgresStorage(services.GetRequiredService<Data.Postgres.PostgresDatabase>())
+            : new SQLiteStorage(
             Path.Combine(services.GetRequiredService<IOptions<PublisherOptions>>().Value.FullDataPath, "hangfire.db"),
             // A queued batch starts within a second, not the default 15. A job killed mid-run would be taken up
             // again only after the 30-minute invisibility timeout; DigestResumer resumes the digest long before.
@@ -52,6 +61,19 @@ public static class DigestsExtensions
         builder.Services.AddSingleton<DigestResumer>();
         builder.Services.AddHostedService(services => services.GetRequiredService<DigestResumer>());
         return builder;
+    }
+
+    private static PostgreSqlStorage PostgresStorage(Data.Postgres.PostgresDatabase database)
+    {
+        var options = new PostgreSqlStorageOptions
+        {
+            SchemaName = Data.Postgres.PostgresDatabase.HangfireSchema,
+            PrepareSchemaIfNecessary = false,
+            QueuePollInterval = TimeSpan.FromSeconds(1),
+            UseSlidingInvisibilityTimeout = true,
+            InvisibilityTimeout = TimeSpan.FromMinutes(5),
+        };
+        return new PostgreSqlStorage(new NpgsqlConnectionFactory(database.ConnectionString, options), options);
     }
 
     /// <summary>How long a stopping process waits for the messages in hand: one SMTP reply, and a little more.</summary>

@@ -5,15 +5,15 @@ namespace Publisher.Feeds;
 
 /// <summary>
 /// Publishes the feeds: all of them once at start, then per change the feeds of the changed articles (as an ingest
-/// in this process names them). Each pass, and every rescan period, it checks that the database holds what the
-/// index says; a change made by another process (a CLI verb) shows there, and the index is loaded again.
+/// in this process names them). Each pass, and every <see cref="CheckPeriod"/>, it checks that the database holds what
+/// the index says; a change made by another process (a CLI verb, another host) shows there, and the index is loaded again.
 /// </summary>
 public sealed class FeedPublisher(FeedStore store, ArticleChanges changes, IOptions<PublisherOptions> options, TimeProvider clock,
     ILogger<FeedPublisher> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var period = TimeSpan.FromSeconds(options.Value.Articles.RescanSeconds);
+        var period = CheckPeriod(options.Value);
         bool published = false;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -42,6 +42,16 @@ public sealed class FeedPublisher(FeedStore store, ArticleChanges changes, IOpti
             }
         }
     }
+
+    /// <summary>
+    /// How often the database is compared with the index. On SQLite only a CLI verb on the same machine writes beside
+    /// this process: the rescan period will do. On PostgreSQL every host ingests (its API, the watched folder), and an
+    /// article any of them took in must be in every host's feeds within 2 seconds: one small aggregate query a second
+    /// (count, newest id, newest update; an index-only scan) tells when to reload. Every host builds the same bytes
+    /// from the same rows, so every host answers the same ETag.
+    /// </summary>
+    public static TimeSpan CheckPeriod(PublisherOptions o) =>
+        o.Database.Provider == DatabaseProvider.Postgres ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(o.Articles.RescanSeconds);
 
     private async Task TimedAsync(Func<Task<PublishOutcome>> publish, string why)
     {

@@ -13,6 +13,8 @@ namespace Publisher.Hosting;
 /// </summary>
 public static class DeadProcesses
 {
+    // A claim belongs to a process when it starts with "{process id}#": a prefix compared as a string, which SQLite and
+    // PostgreSQL both read the same way (LIKE would take a '_' or '%' in a machine name as a wildcard).
     public const string UnknownReason = "the process sending it stopped while handing it to the server; the server may have it";
     public const string StaleReason = "no outcome was recorded for it long after it was handed to the server (the sender failed); the server may have it";
     /// <summary>
@@ -34,12 +36,12 @@ public static class DeadProcesses
         int unknown = await db.Database.ExecuteSqlAsync($"""
             UPDATE "Deliveries" SET "State" = 'Unknown', "LastReply" = {UnknownReason}, "ClaimedBy" = NULL, "UpdatedUtc" = {now}
             WHERE "State" = 'Submitting'
-              AND NOT EXISTS (SELECT 1 FROM "HostProcesses" p WHERE p."SeenUtc" >= {liveSince} AND "ClaimedBy" LIKE p."Id" || '#%')
+              AND NOT EXISTS (SELECT 1 FROM "HostProcesses" p WHERE p."SeenUtc" >= {liveSince} AND substr("ClaimedBy", 1, length(p."Id") + 1) = p."Id" || '#')
             """, ct);
         int pending = await db.Database.ExecuteSqlAsync($"""
             UPDATE "Deliveries" SET "State" = 'Pending', "ClaimedBy" = NULL, "UpdatedUtc" = {now}
             WHERE "State" = 'Sending'
-              AND NOT EXISTS (SELECT 1 FROM "HostProcesses" p WHERE p."SeenUtc" >= {liveSince} AND "ClaimedBy" LIKE p."Id" || '#%')
+              AND NOT EXISTS (SELECT 1 FROM "HostProcesses" p WHERE p."SeenUtc" >= {liveSince} AND substr("ClaimedBy", 1, length(p."Id") + 1) = p."Id" || '#')
             """, ct);
         int confirmations = await db.Database.ExecuteSqlAsync($"""
             UPDATE "Memberships" SET "ConfirmationClaimedBy" = NULL

@@ -3,6 +3,7 @@ using Publisher.Admin;
 using Publisher.Bounces;
 using Publisher.Cli;
 using Publisher.Data;
+using Publisher.Data.Postgres;
 using Publisher.Subscribers;
 
 namespace Publisher.Hosting;
@@ -27,7 +28,7 @@ public static class HostStart
         }
         catch (Exception ex) when (Cause(ex) is { } cause)
         {
-            await Console.Error.WriteLineAsync(Describe(cause, dataPath));
+            await Console.Error.WriteLineAsync(Describe(cause, dataPath, app));
             return Verbs.Usage;
         }
         await app.Services.GetRequiredService<ProcessLease>().StopAsync();
@@ -59,7 +60,7 @@ public static class HostStart
         }
         catch (Exception ex) when (Cause(ex) is { } cause)
         {
-            await Console.Error.WriteLineAsync(Describe(cause, dataPath));
+            await Console.Error.WriteLineAsync(Describe(cause, dataPath, app));
             return Verbs.Usage;
         }
     }
@@ -70,11 +71,28 @@ public static class HostStart
     private static Exception? Cause(Exception ex)
     {
         for (var e = ex; e is not null; e = e.InnerException)
+        {
+            // The PostgreSQL server named by the connection string: unreachable, refusing the login, no such database.
+            if (e is DatabaseUnreachableException or Npgsql.NpgsqlException) return e;
             if (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or KeyFileException) return e;
+        }
         return null;
     }
 
-    private static string Describe(Exception cause, string dataPath) => cause is KeyFileException
-        ? $"Start-up error: {cause.Message}"
-        : $"Start-up error: the data folder {dataPath} cannot be used: {cause.Message}";
+    private static string Describe(Exception cause, string dataPath, WebApplication app) => cause switch
+    {
+        KeyFileException => $"Start-up error: {cause.Message}",
+        DatabaseUnreachableException => $"Start-up error: {cause.Message}",
+        Npgsql.NpgsqlException => $"Start-up error: the PostgreSQL database of {Database.ConnectionStringKey} ({app.Services.GetService<Data.Postgres.PostgresDatabase>()?.Describe()}) cannot be used: {OneLine(cause)}",
+        _ => $"Start-up error: the data folder {dataPath} cannot be used: {cause.Message}",
+    };
+
+    /// <summary>The message and its causes on one line ("Failed to connect to 127.0.0.1:1: Connection refused").</summary>
+    private static string OneLine(Exception ex)
+    {
+        var parts = new List<string>();
+        for (var e = ex; e is not null; e = e.InnerException)
+            if (!parts.Any(p => p.Contains(e.Message, StringComparison.Ordinal))) parts.Add(e.Message.ReplaceLineEndings(" ").Trim());
+        return string.Join(": ", parts);
+    }
 }

@@ -31,12 +31,13 @@ public sealed class ProcessLease(IServiceScopeFactory scopes, TimeProvider clock
     private volatile string _id = NewId();
 
     /// <summary>
-    /// Readable (machine and PID) for the log, unique by its random part. A new one after this process was taken for
+    /// Readable (machine and PID) for the log, unique by its random part (two containers often share both machine name and
+    /// PID). Short enough that a claim, this id and a second random part, fits the 100 characters of ClaimedBy. A new one after this process was taken for
     /// dead: its old claims were taken back and may be claimed again, so nothing it still holds under the old id may count.
     /// </summary>
     public string Id => _id;
 
-    private static string NewId() => $"{Truncate(Environment.MachineName, 40)}:{Environment.ProcessId}:{Guid.NewGuid():N}";
+    private static string NewId() => $"{Truncate(Environment.MachineName, 24)}:{Environment.ProcessId}:{Guid.NewGuid():N}";
 
     private static string Truncate(string s, int length) => s.Length <= length ? s : s[..length];
 

@@ -29,7 +29,7 @@ public sealed class SubscriberTokens
     private readonly byte[] _addressKey;
     private readonly TimeProvider _clock;
 
-    public SubscriberTokens(IOptions<PublisherOptions> options, TimeProvider clock, ILogger<SubscriberTokens> logger)
+    public SubscriberTokens(IOptions<PublisherOptions> options, Data.SharedSecrets secrets, TimeProvider clock, ILogger<SubscriberTokens> logger)
     {
         _clock = clock;
         var o = options.Value;
@@ -37,9 +37,8 @@ public sealed class SubscriberTokens
         if (!string.IsNullOrEmpty(o.Secret)) secret = o.Secret;
         else
         {
-            string path = Path.Combine(o.FullDataPath, "secret.key");
-            secret = KeyFile.LoadOrCreate(path, out bool created);
-            if (created) logger.LogWarning("Generated the token secret in {Path}; keep it: changing it invalidates every link already mailed", path);
+            secret = secrets.LoadOrCreate("secret", out bool created);
+            if (created) logger.LogWarning("Generated the token secret in {Path}; keep it: changing it invalidates every link already mailed", secrets.WhereIs("secret"));
         }
         _key = SHA256.HashData(Encoding.UTF8.GetBytes("publisher-subscriber-tokens\n" + secret));
         _addressKey = SHA256.HashData(Encoding.UTF8.GetBytes("publisher-erased-addresses\n" + secret));

@@ -19,7 +19,11 @@ public sealed class DashboardTests : IDisposable
         public override DateTimeOffset GetUtcNow() => Now;
     }
 
-    private AdminKey Key() => new(Options.Create(new PublisherOptions { DataPath = _site.DataPath, AdminApiKey = TempSite.AdminKey }), NullLogger<AdminKey>.Instance);
+    private AdminKey Key()
+    {
+        var options = Options.Create(new PublisherOptions { DataPath = _site.DataPath, AdminApiKey = TempSite.AdminKey });
+        return new(options, new Publisher.Data.SharedSecrets(null!, options), NullLogger<AdminKey>.Instance);
+    }
 
     [Fact]
     public void TheCookieEndsAfterItsSessionIsRefusedWhenAlteredAndIsRevokedWithTheServerSideSecret()

@@ -6,6 +6,7 @@ using Publisher.Tests.Support;
 
 namespace Publisher.Tests.Articles;
 
+[Trait("Db", "Both")]
 public sealed class ArticlesApiTests : IDisposable
 {
     private readonly TempSite _site = new();

@@ -4,6 +4,7 @@ using Publisher.Tests.Support;
 namespace Publisher.Tests.Articles;
 
 /// <summary>A title is a line a reader can take in: front matter is held to the API's 500 characters, a page's title line to 150.</summary>
+[Trait("Db", "Both")]
 public sealed class TitleLimitTests : IDisposable
 {
     private static readonly TimeZoneInfo Shanghai = TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");

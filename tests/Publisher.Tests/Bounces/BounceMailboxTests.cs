@@ -20,6 +20,7 @@ namespace Publisher.Tests.Bounces;
 /// are appended to the mailbox, and a pass is asked for through the admin API, as an admin would.
 /// </summary>
 [Collection(BounceMailboxTests.Collection)]
+[Trait("Db", "Both")]
 public sealed class BounceMailboxTests : IAsyncLifetime
 {
     /// <summary>The bounce tests start and stop many hosts; they take turns rather than stop each other's.</summary>

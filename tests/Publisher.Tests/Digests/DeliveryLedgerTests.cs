@@ -17,6 +17,7 @@ using Publisher.Tests.Support;
 namespace Publisher.Tests.Digests;
 
 /// <summary>The ledger's rules the fault suite does not single out: lost claims, resends, waiting rows, confirmations, zones.</summary>
+[Trait("Db", "Both")]
 public sealed class DeliveryLedgerTests : IAsyncLifetime
 {
     private readonly TempSite _site = new();

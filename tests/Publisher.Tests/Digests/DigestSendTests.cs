@@ -13,6 +13,7 @@ using Publisher.Tests.Support;
 namespace Publisher.Tests.Digests;
 
 /// <summary>Digests made and sent through the real host, to a real SMTP server.</summary>
+[Trait("Db", "Both")]
 public sealed class DigestSendTests : IAsyncLifetime
 {
     private readonly TempSite _site = new();
@@ -217,7 +218,8 @@ public sealed class DigestSendTests : IAsyncLifetime
         {
             var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
             await db.Subscribers.Where(x => x.Email == "reader1@example.org")
-                .ExecuteUpdateAsync(x => x.SetProperty(v => v.Name, "读\u0000者\r\nBcc: victim@example.org\u0007"));
+                // PostgreSQL refuses NUL in text outright, so there it cannot get in at all; the rest can.
+                .ExecuteUpdateAsync(x => x.SetProperty(v => v.Name, TestDatabase.IsPostgres ? "读者\r\nBcc: victim@example.org\u0007" : "读\u0000者\r\nBcc: victim@example.org\u0007"));
         }
         await PostArticlesAsync(1);
         Assert.NotNull(await DigestApi.SendNowAsync(_admin));

@@ -7,6 +7,7 @@ using Publisher.Tests.Support;
 
 namespace Publisher.Tests.Digests;
 
+[Trait("Db", "Both")]
 public sealed class DigestUnknownTests
 {
     [Fact]

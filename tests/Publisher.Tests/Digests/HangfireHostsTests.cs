@@ -6,6 +6,7 @@ using Publisher.Tests.Support;
 namespace Publisher.Tests.Digests;
 
 /// <summary>Several hosts in one process (as in these tests): one host's end must not break another's jobs.</summary>
+[Trait("Db", "Both")]
 public sealed class HangfireHostsTests
 {
     [Fact]

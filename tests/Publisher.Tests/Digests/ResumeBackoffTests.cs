@@ -2,6 +2,7 @@ using Publisher.Digests;
 
 namespace Publisher.Tests.Digests;
 
+[Trait("Db", "Both")]
 public sealed class ResumeBackoffTests
 {
     private static readonly DateTime T0 = new(2026, 11, 28, 8, 0, 0, DateTimeKind.Utc);

@@ -10,6 +10,7 @@ using Publisher.Tests.Support;
 namespace Publisher.Tests.Digests;
 
 /// <summary>What outlives Publisher:Digests:RetryFor becomes Failed, with the reason, and the rest of the list is sent.</summary>
+[Trait("Db", "Both")]
 public sealed class RetryForTests : IAsyncLifetime
 {
     private readonly TempSite _site = new();

@@ -8,6 +8,7 @@ using Publisher.Tests.Support;
 namespace Publisher.Tests.Feeds;
 
 /// <summary>Feeds over HTTP from the real host, checked by a real reader (feedparser) and the Atom grammar (jing).</summary>
+[Trait("Db", "Both")]
 public sealed class FeedHttpTests : IDisposable
 {
     private const string Base = "http://feeds.example.test";

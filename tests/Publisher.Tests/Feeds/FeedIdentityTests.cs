@@ -7,6 +7,7 @@ using Publisher.Tests.Support;
 namespace Publisher.Tests.Feeds;
 
 /// <summary>What makes a reader treat an entry as new, updated or the same: ids, dates and self links.</summary>
+[Trait("Db", "Both")]
 public sealed class FeedIdentityTests : IDisposable
 {
     private const string Base = "http://feeds.example.test";

@@ -2,6 +2,7 @@ using Publisher.Feeds;
 
 namespace Publisher.Tests.Feeds;
 
+[Trait("Db", "Both")]
 public sealed class FeedIndexTests
 {
     private static readonly DateTimeOffset Start = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), Later = Start.AddHours(1);

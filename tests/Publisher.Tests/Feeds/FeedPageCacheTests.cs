@@ -2,6 +2,7 @@ using Publisher.Feeds;
 
 namespace Publisher.Tests.Feeds;
 
+[Trait("Db", "Both")]
 public sealed class FeedPageCacheTests
 {
     private static FeedDocument Doc(int size) => FeedDocument.Create(new byte[size], "application/atom+xml; charset=utf-8", DateTimeOffset.UnixEpoch);

@@ -5,6 +5,7 @@ using Publisher.Tests.Support;
 namespace Publisher.Tests.Pages;
 
 /// <summary>The home page and the category pages walk through every article, a page at a time.</summary>
+[Trait("Db", "Both")]
 public sealed class PagingTests : IDisposable
 {
     private const string Base = "http://feeds.example.test";

@@ -9,6 +9,7 @@ using Publisher.Subscribers;
 namespace Publisher.Tests.Subscribers;
 
 /// <summary>The lists and subscribers admin API through the real host.</summary>
+[Trait("Db", "Both")]
 public sealed class AdminApiTests : IDisposable
 {
     private readonly TempSite _site = new();

@@ -5,6 +5,7 @@ using Publisher.Tests.Support;
 
 namespace Publisher.Tests.Subscribers;
 
+[Trait("Db", "Both")]
 public sealed class SubscriberRulesTests
 {
     [Theory]
@@ -71,8 +72,11 @@ public sealed class SubscriberRulesTests
         public override DateTimeOffset GetUtcNow() => Now;
     }
 
-    private static SubscriberTokens Tokens(TimeProvider clock, string secret = "a-test-secret-of-some-length") =>
-        new(Options.Create(new PublisherOptions { Secret = secret }), clock, NullLogger<SubscriberTokens>.Instance);
+    private static SubscriberTokens Tokens(TimeProvider clock, string secret = "a-test-secret-of-some-length")
+    {
+        var options = Options.Create(new PublisherOptions { Secret = secret });
+        return new(options, new Publisher.Data.SharedSecrets(null!, options), clock, NullLogger<SubscriberTokens>.Instance);
+    }
 
     [Fact]
     public void TokensRoundTripAndWorkOnlyForTheirPurpose()
@@ -139,11 +143,11 @@ public sealed class SubscriberRulesTests
     {
         using var site = new TempSite();
         var options = Options.Create(new PublisherOptions { DataPath = site.DataPath });
-        string token = new SubscriberTokens(options, TimeProvider.System, NullLogger<SubscriberTokens>.Instance).Create(TokenPurpose.Unsubscribe, 3);
+        string token = new SubscriberTokens(options, new Publisher.Data.SharedSecrets(null!, options), TimeProvider.System, NullLogger<SubscriberTokens>.Instance).Create(TokenPurpose.Unsubscribe, 3);
         string file = Path.Combine(site.DataPath, "secret.key");
         if (!OperatingSystem.IsWindows()) Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
         // A second start reads the same secret: links already mailed keep working.
-        Assert.True(new SubscriberTokens(options, TimeProvider.System, NullLogger<SubscriberTokens>.Instance).TryRead(token, TokenPurpose.Unsubscribe, out int id));
+        Assert.True(new SubscriberTokens(options, new Publisher.Data.SharedSecrets(null!, options), TimeProvider.System, NullLogger<SubscriberTokens>.Instance).TryRead(token, TokenPurpose.Unsubscribe, out int id));
         Assert.Equal(3, id);
     }
 }

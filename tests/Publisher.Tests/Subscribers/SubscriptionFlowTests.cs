@@ -9,6 +9,7 @@ using Publisher.Tests.Support;
 namespace Publisher.Tests.Subscribers;
 
 /// <summary>Visitors subscribing, confirming and unsubscribing through the real host, with mail over real SMTP.</summary>
+[Trait("Db", "Both")]
 public sealed class SubscriptionFlowTests : IAsyncLifetime
 {
     private readonly TempSite _site = new();

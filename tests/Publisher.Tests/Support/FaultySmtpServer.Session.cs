@@ -31,7 +31,7 @@ public sealed partial class FaultySmtpServer
             return;
         }
         await Say("220 faulty ESMTP ready");
-        string mailFrom = "";
+        string mailFrom = "", helo = "";
         var recipients = new List<string>();
         var fault = Fault.None;
         while (await lines.ReadLineAsync(_stop.Token) is { } line)
@@ -40,11 +40,11 @@ public sealed partial class FaultySmtpServer
             switch (verb)
             {
                 case "EHLO":
-                    LastHelo = line.Length > 5 ? line[5..].Trim() : "";
+                    LastHelo = helo = line.Length > 5 ? line[5..].Trim() : "";
                     await Say("250-faulty\r\n250-PIPELINING\r\n250-SIZE 52428800\r\n" + (Offers8BitMime ? "250-8BITMIME\r\n" : "") + "250 SMTPUTF8");
                     break;
                 case "HELO":
-                    LastHelo = line.Length > 5 ? line[5..].Trim() : "";
+                    LastHelo = helo = line.Length > 5 ? line[5..].Trim() : "";
                     await Say("250 faulty");
                     break;
                 case "MAIL":
@@ -102,8 +102,14 @@ public sealed partial class FaultySmtpServer
                         await Say("421 4.3.0 faulty: closing the connection, try again later");
                         return;
                     }
+                    if (BeforeReply is { } verdict && await verdict(helo) is { } verdictReply)
+                    {
+                        // Not kept: the test decided this message's fate (held it, then refused it).
+                        await Say(verdictReply);
+                        break;
+                    }
                     string messageId = MessageIdOf(data);
-                    foreach (var r in recipients) Delivered.Enqueue(new Delivery(r, messageId, mailFrom, data, DateTime.UtcNow));
+                    foreach (var r in recipients) Delivered.Enqueue(new Delivery(r, messageId, mailFrom, data, DateTime.UtcNow, helo));
                     await Say("250 2.0.0 queued");
                     break;
                 case "RSET":

@@ -45,11 +45,17 @@ public sealed partial class FaultySmtpServer : IAsyncDisposable
     public TimeSpan ReplyDelay { get; set; }
     /// <summary>When set, the reply to every MAIL FROM (a refusal of the sender, such as "530 5.7.0 Authentication required").</summary>
     public string? SenderRefusal { get; set; }
+    /// <summary>
+    /// Asked, with the client's EHLO name, once a message's body is in and before the reply: null accepts it, a reply
+    /// line refuses it (the message is not kept). May take its time (a test holds a host's messages while it kills it).
+    /// </summary>
+    public Func<string, Task<string?>>? BeforeReply { get; set; }
     /// <summary>The clock greylisting reads; a test with a fake clock passes its own.</summary>
     public Func<DateTime> Clock { get; set; } = () => DateTime.UtcNow;
 
     // What it saw.
-    public sealed record Delivery(string Recipient, string MessageId, string MailFrom, byte[] Data, DateTime AtUtc);
+    /// <param name="Helo">The name the client gave in EHLO or HELO on that connection (tells the sending hosts apart).</param>
+    public sealed record Delivery(string Recipient, string MessageId, string MailFrom, byte[] Data, DateTime AtUtc, string Helo = "");
     /// <summary>Every message the server accepted (replied 250 to), one entry per recipient.</summary>
     public ConcurrentQueue<Delivery> Delivered { get; } = new();
     public int Connections => Volatile.Read(ref _connections);

@@ -1,16 +1,24 @@
 namespace Publisher.Tests.Support;
 
-/// <summary>A throwaway site: its own data folder (a real SQLite file) and articles folder.</summary>
+/// <summary>
+/// A throwaway site: its own data folder and articles folder, and its own database: a real SQLite file in the data
+/// folder, or with PUBLISHER_TEST_POSTGRES a new PostgreSQL database (<see cref="TestDatabase"/>).
+/// </summary>
 public sealed class TempSite : IDisposable
 {
+    /// <summary>This site's PostgreSQL database, or null on SQLite.</summary>
+    public string? PostgresConnection { get; }
+
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "publisher-tests", Guid.NewGuid().ToString("N"));
     public string DataPath => Path.Combine(Root, "data");
     public string ArticlesPath => Path.Combine(Root, "articles");
 
-    public TempSite()
+    /// <param name="postgresServer">A PostgreSQL server to make this site's database on (a test's own cluster); by default the run's.</param>
+    public TempSite(string? postgresServer = null)
     {
         Directory.CreateDirectory(DataPath);
         Directory.CreateDirectory(ArticlesPath);
+        if (postgresServer is not null || TestDatabase.IsPostgres) PostgresConnection = TestDatabase.Create(postgresServer);
     }
 
     public string AddSeed(string name = "000_8378d429204bb38c.txt") => CopyIn(Path.Combine(RepoPaths.Seeds, name));
@@ -41,6 +49,8 @@ public sealed class TempSite : IDisposable
     /// <summary>Settings that point the service at this site.</summary>
     public Dictionary<string, string?> Settings(string? baseUrl = "http://feeds.example.test") => new()
     {
+        ["Publisher:Database:Provider"] = PostgresConnection is null ? null : "Postgres",
+        ["ConnectionStrings:Publisher"] = PostgresConnection,
         ["Publisher:DataPath"] = DataPath,
         ["Publisher:ArticlesPath"] = ArticlesPath,
         ["Publisher:Site:BaseUrl"] = baseUrl,
@@ -52,6 +62,7 @@ public sealed class TempSite : IDisposable
 
     public void Dispose()
     {
+        if (PostgresConnection is not null) TestDatabase.Drop(PostgresConnection);
         try { Directory.Delete(Root, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

@@ -10,6 +10,7 @@ using Publisher.Tests.Support;
 namespace Publisher.Tests.WebSub;
 
 /// <summary>The built-in WebSub hub with a real subscriber on a real port, and the ping of an outside hub.</summary>
+[Trait("Db", "Both")]
 public sealed class WebSubTests : IAsyncLifetime
 {
     private const string Base = "http://feeds.example.test";
