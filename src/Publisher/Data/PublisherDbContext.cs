@@ -162,3 +162,13 @@ public class PublisherDbContext : DbContext
         });
     }
 }
+
+/// <summary>
+/// For <c>dotnet ef</c> only: the SQLite context, made directly. Without it the tool builds the app's host to find one,
+/// and can end up with the PostgreSQL subclass, writing a PostgreSQL migration into the SQLite set.
+/// </summary>
+public sealed class SqliteDesignTimeFactory : Microsoft.EntityFrameworkCore.Design.IDesignTimeDbContextFactory<PublisherDbContext>
+{
+    public PublisherDbContext CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<PublisherDbContext>().UseSqlite("Data Source=design-time.db").Options);
+}

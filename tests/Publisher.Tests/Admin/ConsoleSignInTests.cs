@@ -180,7 +180,11 @@ public sealed class ConsoleSignInTests : IAsyncLifetime
     /// <summary>A cookie the dashboard would accept, made with the site's own key and secret.</summary>
     private sealed class AdminKeyCookie(TempSite site)
     {
-        public string Dashboard() => new Publisher.Admin.AdminKey(Microsoft.Extensions.Options.Options.Create(new PublisherOptions { DataPath = site.DataPath, AdminApiKey = TempSite.AdminKey }),
-            Microsoft.Extensions.Logging.Abstractions.NullLogger<Publisher.Admin.AdminKey>.Instance).DashboardCookie(DateTimeOffset.UtcNow);
+        public string Dashboard()
+        {
+            var options = Microsoft.Extensions.Options.Options.Create(new PublisherOptions { DataPath = site.DataPath, AdminApiKey = TempSite.AdminKey });
+            return new Publisher.Admin.AdminKey(options, new Publisher.Data.SharedSecrets(null!, options),
+                Microsoft.Extensions.Logging.Abstractions.NullLogger<Publisher.Admin.AdminKey>.Instance).DashboardCookie(DateTimeOffset.UtcNow);
+        }
     }
 }

@@ -88,9 +88,10 @@ public sealed class TokenAttackTests : IAsyncLifetime
         int waiting = await MembershipOfAsync("waiting@example.org"), reader = await MembershipOfAsync("reader@example.org");
         string confirm = tokens.Create(TokenPurpose.Confirm, waiting), unsubscribe = tokens.Create(TokenPurpose.Unsubscribe, reader);
 
-        var expiredTokens = new SubscriberTokens(options, new ManualClock(DateTimeOffset.UtcNow - SubscriberTokens.ConfirmLifetime - TimeSpan.FromHours(1)),
+        var expiredTokens = new SubscriberTokens(options, services.GetRequiredService<Publisher.Data.SharedSecrets>(), new ManualClock(DateTimeOffset.UtcNow - SubscriberTokens.ConfirmLifetime - TimeSpan.FromHours(1)),
             NullLogger<SubscriberTokens>.Instance);
-        var strangerTokens = new SubscriberTokens(Options.Create(new PublisherOptions { Secret = "a-stranger's-secret-0123456789abcdef" }), TimeProvider.System,
+        var strangerOptions = Options.Create(new PublisherOptions { Secret = "a-stranger's-secret-0123456789abcdef" });
+        var strangerTokens = new SubscriberTokens(strangerOptions, new Publisher.Data.SharedSecrets(null!, strangerOptions), TimeProvider.System,
             NullLogger<SubscriberTokens>.Instance);
         int readerId;
         using (var scope = services.CreateScope())
