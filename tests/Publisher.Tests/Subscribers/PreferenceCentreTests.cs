@@ -252,6 +252,11 @@ public sealed class PreferenceCentreTests : IAsyncLifetime
         Assert.Equal(Publisher.Digests.DeliveryState.Sent, Assert.Single(ledger).State);
         Assert.DoesNotContain("zhang", ledger[0].MessageId + ledger[0].LastReply);
         Assert.Equal(1, await WithDbAsync(db => db.ErasedAddresses.CountAsync()));
+        // Not even in the database file's free pages (once the write-ahead log is folded in).
+        await WithDbAsync(db => db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(TRUNCATE)"));
+        byte[] file = await File.ReadAllBytesAsync(Path.Combine(_site.DataPath, "publisher.db"));
+        Assert.Equal(-1, file.AsSpan().IndexOf("zhang.san@example.org"u8));
+        Assert.Equal(-1, file.AsSpan().IndexOf("李雷"u8));
         Assert.DoesNotContain("zhang", (await WithDbAsync(db => db.ErasedAddresses.SingleAsync())).Hash);
 
         // The opt-out stays: an admin cannot add the address back, by hand or by import; the person can, by double opt-in.
