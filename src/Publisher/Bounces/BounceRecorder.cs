@@ -16,7 +16,7 @@ public sealed record RecordedReport(ReportKind Kind, bool New, string Detail);
 /// nothing the second time. See Bounces/README.md.
 /// </summary>
 public sealed partial class BounceRecorder(PublisherDbContext db, Subscriptions subscriptions, WriteGate gate, IOptions<PublisherOptions> options,
-    TimeProvider clock)
+    TimeProvider clock, SubscriberTokens tokens)
 {
     /// <summary>Digests looked back over for a member's bounces in a row: at least the largest HardBouncesBeforeBounced.</summary>
     private const int BounceWindow = 100;
@@ -33,7 +33,14 @@ public sealed partial class BounceRecorder(PublisherDbContext db, Subscriptions 
             Key = key, Kind = report.Kind, ReceivedUtc = clock.GetUtcNow().UtcDateTime, DeliveryId = match?.DeliveryId, MembershipId = match?.MembershipId,
             Recipient = Cut(report.Recipient, EmailAddress.MaxLength * 2), Status = report.Status, Detail = report.Detail,
         };
-        if (report.Kind != ReportKind.Malformed && match is null)
+        if (match is null && await IsErasedAsync(report.Recipient, ct))
+        {
+            // A late report about someone who erased their data: it must not bring their address back.
+            row.Kind = report.Kind == ReportKind.Malformed ? ReportKind.Malformed : ReportKind.Unmatched;
+            row.Recipient = null;
+            row.Detail = $"{report.Kind.ToString().ToLowerInvariant()} report about an address whose owner erased their data; nothing of it is kept";
+        }
+        else if (report.Kind != ReportKind.Malformed && match is null)
         {
             row.Kind = ReportKind.Unmatched;
             row.Detail = $"{report.Kind.ToString().ToLowerInvariant()} report about "
@@ -71,6 +78,13 @@ public sealed partial class BounceRecorder(PublisherDbContext db, Subscriptions 
             db.ChangeTracker.Clear();
             return new RecordedReport(row.Kind, true, row.Detail ?? "");
         });
+    }
+
+    private async Task<bool> IsErasedAsync(string? recipient, CancellationToken ct)
+    {
+        if (recipient is null || !EmailAddress.TryNormalize(recipient, out var address, out _)) return false;
+        string hash = tokens.AddressHash(EmailAddress.Key(address));
+        return await db.ErasedAddresses.AnyAsync(e => e.Hash == hash, ct);
     }
 
     /// <summary>The report recorded under <paramref name="key"/>, if it was read before.</summary>

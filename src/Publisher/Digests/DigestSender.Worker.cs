@@ -82,31 +82,24 @@ public sealed partial class DigestSender
         return true;
     }
 
+    private static async Task<Next> SkipAsync(DeliveryLedger ledger, DeliveryLedger.Row row, string why, Tally tally)
+    {
+        await ledger.FailUnsentAsync(row.Id, "not sent: " + why);
+        tally.Skipped++;
+        return Next.Go;
+    }
+
     private async Task<Next> SendOneAsync(Run run, DeliveryLedger.Row row, PublisherDbContext db, DeliveryLedger ledger, DigestComposer composer,
         Tally tally, CancellationToken ct)
     {
-        if (row.Status != MembershipStatus.Confirmed)
-        {
-            await ledger.FailUnsentAsync(row.Id, $"not sent: the member is {row.Status.ToString().ToLowerInvariant()}");
-            tally.Skipped++;
-            return Next.Go;
-        }
-        // The member paused their mail, or changed their categories, after the digest was made: not sent, and not a failure.
-        if (row.PausedUntilUtc > clock.GetUtcNow().UtcDateTime)
-        {
-            await ledger.FailUnsentAsync(row.Id, "not sent: the member paused deliveries");
-            tally.Skipped++;
-            return Next.Go;
-        }
+        // A member who left, paused their mail or chose other categories after the digest was made: not sent, not a failure.
+        string? skip = row.Status != MembershipStatus.Confirmed ? $"the member is {row.Status.ToString().ToLowerInvariant()}"
+            : row.PausedUntilUtc > clock.GetUtcNow().UtcDateTime ? "the member paused deliveries" : null;
+        if (skip is not null) return await SkipAsync(ledger, row, skip, tally);
         MimeMessage message;
         try
         {
-            if (await run.ForAsync(row.Categories) is not { } rendered)
-            {
-                await ledger.FailUnsentAsync(row.Id, "not sent: nothing new in the member's categories");
-                tally.Skipped++;
-                return Next.Go;
-            }
+            if (await run.ForAsync(row.Categories) is not { } rendered) return await SkipAsync(ledger, row, "nothing new in the member's categories", tally);
             message = composer.Personalize(rendered, row.MembershipId, row.SubscriberId, row.Email, row.Name, row.MessageId, run.BaseUrl);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)

@@ -10,7 +10,7 @@ public sealed class PreferenceTexts(bool chinese)
 
     public bool IsChinese => chinese;
     public string Heading => chinese ? "管理订阅" : "Manage your subscription";
-    public string For(string email) => chinese ? $"邮箱：{email}" : $"For {email}";
+    public string ForAddress(string email) => chinese ? $"邮箱：{email}" : $"For {email}";
     public string YourLists => chinese ? "您的订阅" : "Your lists";
     public string NoLists => chinese ? "这个地址没有订阅任何列表。" : "This address is on no list.";
 

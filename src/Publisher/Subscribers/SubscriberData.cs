@@ -72,6 +72,9 @@ public static class SubscriberData
         var membershipIds = s.Memberships.Select(m => m.Id).ToList();
         string email = s.Email, key = s.EmailKey, hash = tokens.AddressHash(s.EmailKey);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        // SQLite leaves deleted rows' bytes in free pages until they are reused: overwrite them with zeros this once.
+        bool sqlite = db.Database.IsSqlite();
+        if (sqlite) await db.Database.ExecuteSqlRawAsync("PRAGMA secure_delete = ON", ct);
         if (!await db.ErasedAddresses.AnyAsync(e => e.Hash == hash, ct)) db.ErasedAddresses.Add(new ErasedAddress { Hash = hash, ErasedUtc = now });
         db.Subscribers.Remove(s); // its memberships go with it (cascade)
         await db.SaveChangesAsync(ct);
@@ -85,6 +88,7 @@ public static class SubscriberData
         await db.BounceReports.Where(r => r.MembershipId != null && membershipIds.Contains(r.MembershipId.Value))
             .ExecuteUpdateAsync(r => r.SetProperty(x => x.Recipient, (string?)null)
                 .SetProperty(x => x.Detail, x => x.Detail == null ? null : x.Detail.Replace(email, ErasedMark).Replace(key, ErasedMark)), ct);
+        if (sqlite) await db.Database.ExecuteSqlRawAsync("PRAGMA secure_delete = OFF", ct);
         await transaction.CommitAsync(ct);
     }
 }

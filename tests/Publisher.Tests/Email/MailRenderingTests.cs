@@ -34,9 +34,9 @@ public sealed class MailRenderingTests(SampleMails mails, ITestOutputHelper outp
         File.WriteAllText(page, Harness(html));
 
         // The picture first, so it is there to look at when the numbers fail.
-        var shot = await ChromiumAsync($"--screenshot={screenshot}", "--window-size=2080,3600", new Uri(page).AbsoluteUri);
+        var shot = await Chromium.RunAsync($"--screenshot={screenshot}", "--window-size=2080,3600", new Uri(page).AbsoluteUri);
         Assert.True(shot.ExitCode == 0 && File.Exists(screenshot), shot.Stderr);
-        var (code, dom, stderr) = await ChromiumAsync("--dump-dom", new Uri(page).AbsoluteUri);
+        var (code, dom, stderr) = await Chromium.RunAsync("--dump-dom", new Uri(page).AbsoluteUri);
         Assert.True(code == 0, stderr);
 
         var measured = Regex.Matches(dom, @"(?<mail>\w+) (?<width>\d+): viewport (?<client>\d+), scrollWidth (?<scroll>\d+)")
@@ -105,19 +105,4 @@ public sealed class MailRenderingTests(SampleMails mails, ITestOutputHelper outp
         </body>
         </html>
         """;
-
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> ChromiumAsync(params string[] args)
-    {
-        string profile = Path.Combine(Path.GetTempPath(), "publisher-tests", "chromium-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            return await ExternalTool.RunAsync("/usr/bin/chromium", [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                "--disable-sync", "--no-first-run", $"--user-data-dir={profile}", .. args]);
-        }
-        finally
-        {
-            try { Directory.Delete(profile, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-        }
-    }
 }

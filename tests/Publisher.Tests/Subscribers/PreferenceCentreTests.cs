@@ -252,7 +252,24 @@ public sealed class PreferenceCentreTests : IAsyncLifetime
         Assert.Equal(Publisher.Digests.DeliveryState.Sent, Assert.Single(ledger).State);
         Assert.DoesNotContain("zhang", ledger[0].MessageId + ledger[0].LastReply);
         Assert.Equal(1, await WithDbAsync(db => db.ErasedAddresses.CountAsync()));
+        // Not even in the database file's free pages (once the write-ahead log is folded in).
+        await WithDbAsync(db => db.Database.ExecuteSqlRawAsync("PRAGMA wal_checkpoint(TRUNCATE)"));
+        byte[] file = await File.ReadAllBytesAsync(Path.Combine(_site.DataPath, "publisher.db"));
+        Assert.Equal(-1, file.AsSpan().IndexOf("zhang.san@example.org"u8));
+        Assert.Equal(-1, file.AsSpan().IndexOf("李雷"u8));
         Assert.DoesNotContain("zhang", (await WithDbAsync(db => db.ErasedAddresses.SingleAsync())).Hash);
+
+        // A bounce report that arrives later about the address does not bring it back.
+        using (var scope = _factory.Services.CreateScope())
+        {
+            var recorded = await scope.ServiceProvider.GetRequiredService<Publisher.Bounces.BounceRecorder>().RecordAsync("late-report",
+                new Publisher.Bounces.ReadReport(Publisher.Bounces.ReportKind.Hard, "5.1.1", "Zhang.San@example.org", null,
+                    "550 5.1.1 <zhang.san@example.org>: user unknown"));
+            Assert.Equal(Publisher.Bounces.ReportKind.Unmatched, recorded.Kind);
+            var late = await scope.ServiceProvider.GetRequiredService<PublisherDbContext>().BounceReports.AsNoTracking().SingleAsync(r => r.Key == "late-report");
+            Assert.Null(late.Recipient);
+            Assert.DoesNotContain("zhang", late.Detail!, StringComparison.OrdinalIgnoreCase);
+        }
 
         // The opt-out stays: an admin cannot add the address back, by hand or by import; the person can, by double opt-in.
         Assert.Equal(HttpStatusCode.Conflict, (await _admin.PostAsJsonAsync("/api/lists/news/subscribers", new { email = "Zhang.San@example.org", confirmed = true })).StatusCode);

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text;
 using Publisher.Tests.Support;
 
@@ -57,6 +58,20 @@ public sealed class SubscriberVerbTests : IDisposable
         Assert.Equal("每日政务要闻", show.Lines[1].Split('\t')[^1]);
     }
 
+    [Fact]
+    public async Task AListsArchiveIsOnUnlessCreatedWithArchiveOff()
+    {
+        Assert.Equal(0, (await PublisherProcess.RunAsync(_site, "lists", "create", "open")).ExitCode);
+        var created = await PublisherProcess.RunAsync(_site, "lists", "create", "private", "--archive", "off");
+        Assert.True(created.ExitCode == 0, created.Stderr);
+        await using var factory = new PublisherFactory(_site.Settings());
+        var admin = factory.CreateAdminClient();
+        Assert.True((await admin.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/lists/open")).GetProperty("archive").GetBoolean());
+        Assert.False((await admin.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/lists/private")).GetProperty("archive").GetBoolean());
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await factory.CreateClient().GetAsync("/archive/open")).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await factory.CreateClient().GetAsync("/archive/private")).StatusCode);
+    }
+
     [Theory]
     [InlineData("subscribers", "add", "a@example.org", "--list", "nope")]
     [InlineData("subscribers", "add", "a@b", "--list", "news")]
@@ -65,6 +80,7 @@ public sealed class SubscriberVerbTests : IDisposable
     [InlineData("subscribers", "import", "/no/such.csv", "--list", "news")]
     [InlineData("lists", "create", "x", "--schedule", "not cron")]
     [InlineData("lists", "create", "x", "--optin", "triple")]
+    [InlineData("lists", "create", "x", "--archive", "maybe")]
     [InlineData("lists", "create", "x", "--title", "a\nb")]
     [InlineData("subscribers", "add", "a@example.org")]
     public async Task BadArgumentsExitWithTwoAndChangeNothing(params string[] args)
