@@ -8,7 +8,8 @@ namespace Publisher.Articles;
 /// rescan catches what watchers miss (editors that replace files, network mounts, overflowed buffers).
 /// Only files whose size or time changed since the last look are read again.
 /// </summary>
-public sealed class ArticleWatcher(IServiceScopeFactory scopes, IOptions<PublisherOptions> options, ILogger<ArticleWatcher> logger) : BackgroundService
+public sealed class ArticleWatcher(IServiceScopeFactory scopes, IOptions<PublisherOptions> options, IngestRejections rejections, ILogger<ArticleWatcher> logger)
+    : BackgroundService
 {
     private static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(300);
     private readonly Dictionary<string, (long Length, DateTime Written)> _seen = new(StringComparer.Ordinal);
@@ -78,7 +79,11 @@ public sealed class ArticleWatcher(IServiceScopeFactory scopes, IOptions<Publish
         }
         foreach (var r in results)
         {
-            if (r.Outcome == IngestOutcome.Rejected) logger.LogWarning("Rejected {File}: {Reason}", r.Name, r.Detail);
+            if (r.Outcome == IngestOutcome.Rejected)
+            {
+                logger.LogWarning("Rejected {File}: {Reason}", r.Name, r.Detail);
+                rejections.Add(Path.GetRelativePath(options.Value.FullArticlesPath, Path.GetFullPath(r.Name)), r.Detail); // as the folder's owner knows it
+            }
             else if (r.Outcome != IngestOutcome.Unchanged) logger.LogInformation("{Outcome} {Slug}: {Title}", r.Outcome, r.Name, r.Detail);
         }
     }
