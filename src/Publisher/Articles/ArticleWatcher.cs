@@ -15,7 +15,8 @@ namespace Publisher.Articles;
 /// every <see cref="LeaseRetry"/>, and the holder checks every <see cref="LeaseRetry"/> that it still has it (a restarted
 /// server ends the connection, and the lock with it).
 /// </para>
-public sealed class ArticleWatcher(IServiceScopeFactory scopes, IServiceProvider services, IOptions<PublisherOptions> options, ILogger<ArticleWatcher> logger)
+public sealed class ArticleWatcher(IServiceScopeFactory scopes, IServiceProvider services, IOptions<PublisherOptions> options,
+    IngestRejections rejections, ILogger<ArticleWatcher> logger)
     : BackgroundService
 {
     public static readonly TimeSpan LeaseRetry = TimeSpan.FromSeconds(2);
@@ -136,7 +137,11 @@ public sealed class ArticleWatcher(IServiceScopeFactory scopes, IServiceProvider
         }
         foreach (var r in results)
         {
-            if (r.Outcome == IngestOutcome.Rejected) logger.LogWarning("Rejected {File}: {Reason}", r.Name, r.Detail);
+            if (r.Outcome == IngestOutcome.Rejected)
+            {
+                logger.LogWarning("Rejected {File}: {Reason}", r.Name, r.Detail);
+                rejections.Add(Path.GetRelativePath(options.Value.FullArticlesPath, Path.GetFullPath(r.Name)), r.Detail); // as the folder's owner knows it
+            }
             else if (r.Outcome != IngestOutcome.Unchanged) logger.LogInformation("{Outcome} {Slug}: {Title}", r.Outcome, r.Name, r.Detail);
         }
     }

@@ -74,6 +74,7 @@ public sealed class ConsoleSignInTests : IAsyncLifetime
 
         var signOut = await browser.SubmitAsync("/admin", "/admin/signout", new Dictionary<string, string>());
         Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
+        Assert.Contains("role=\"status\"", await browser.PageAsync(signOut.Headers.Location!.OriginalString)); // "you are signed out"
         Assert.Equal(HttpStatusCode.Redirect, (await browser.Client.GetAsync("/admin")).StatusCode);
     }
 

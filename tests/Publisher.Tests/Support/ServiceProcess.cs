@@ -19,7 +19,10 @@ public sealed class ServiceProcess : IAsyncDisposable
         BaseUrl = baseUrl;
     }
 
-    public static async Task<ServiceProcess> StartAsync(TempSite site, params string[] extraArgs)
+    public static Task<ServiceProcess> StartAsync(TempSite site, params string[] extraArgs) => StartAsync(site, _ => extraArgs);
+
+    /// <summary>Starts the service with arguments that may name its own address (Site:BaseUrl, for a service that sends real mail).</summary>
+    public static async Task<ServiceProcess> StartAsync(TempSite site, Func<string, IEnumerable<string>> extraArgsFor)
     {
         int port = Loopback.FreePort();
         string baseUrl = $"http://127.0.0.1:{port}";
@@ -32,7 +35,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add(baseUrl);
         foreach (var (k, v) in site.Settings(baseUrl: null)) if (v is not null) start.ArgumentList.Add($"--{k}={v}");
-        foreach (var a in extraArgs) start.ArgumentList.Add(a);
+        foreach (var a in extraArgsFor(baseUrl)) start.ArgumentList.Add(a);
         var service = new ServiceProcess(Process.Start(start)!, baseUrl);
         service._process.OutputDataReceived += (_, e) => { lock (service._log) service._log.AppendLine(e.Data); };
         service._process.ErrorDataReceived += (_, e) => { lock (service._log) service._log.AppendLine(e.Data); };

@@ -8,10 +8,10 @@ namespace Publisher.Admin.Console;
 /// <summary>One password field for the admin key; a right key sets the session cookie, a wrong one says so and nothing else.</summary>
 public static class SignInEndpoints
 {
-    public static async Task<IResult> Form(string? next, [FromQuery(Name = "out")] bool? signedOut, HttpContext http, IOptions<PublisherOptions> options)
+    public static async Task<IResult> Form(string? next, [FromQuery(Name = "out")] string? signedOut, HttpContext http, IOptions<PublisherOptions> options)
     {
         if ((await http.AuthenticateAsync(ConsoleAuthentication.SchemeName)).Succeeded) return Results.Redirect(ConsoleRoutes.SafeNext(next));
-        var ui = options.Ui(signedOut == true ? options.Ui().T("You are signed out.", "已退出登录。") : null);
+        var ui = options.Ui(signedOut == "1" ? options.Ui().T("You are signed out.", "已退出登录。") : null);
         return Page(ui, ConsoleRoutes.SafeNext(next), error: null);
     }
 
