@@ -355,6 +355,20 @@ namespace Publisher.Data.Migrations.Postgres
                     b.ToTable("HostProcesses");
                 });
 
+            modelBuilder.Entity("Publisher.Subscribers.ErasedAddress", b =>
+                {
+                    b.Property<string>("Hash")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime>("ErasedUtc")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Hash");
+
+                    b.ToTable("ErasedAddresses");
+                });
+
             modelBuilder.Entity("Publisher.Subscribers.MailingList", b =>
                 {
                     b.Property<int>("Id")
@@ -362,6 +376,9 @@ namespace Publisher.Data.Migrations.Postgres
                         .HasColumnType("integer");
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<bool>("Archive")
+                        .HasColumnType("boolean");
 
                     b.Property<string>("Categories")
                         .IsRequired()
@@ -423,6 +440,11 @@ namespace Publisher.Data.Migrations.Postgres
                     b.Property<DateTime?>("BouncedUtc")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Categories")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
                     b.Property<string>("ConfirmationClaimedBy")
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
@@ -441,6 +463,9 @@ namespace Publisher.Data.Migrations.Postgres
 
                     b.Property<int>("ListId")
                         .HasColumnType("integer");
+
+                    b.Property<DateTime?>("PausedUntilUtc")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Status")
                         .IsRequired()
@@ -473,6 +498,9 @@ namespace Publisher.Data.Migrations.Postgres
 
                     b.HasIndex("ListId", "SubscriberId")
                         .IsUnique();
+
+                    b.HasIndex("ListId", "Id", "SubscriberId")
+                        .HasDatabaseName("IX_Memberships_ListId_Id");
 
                     b.ToTable("Memberships");
                 });
