@@ -31,6 +31,7 @@ public sealed class DkimSigningTests : IAsyncDisposable
             .AddSingleton(Options.Create(Settings(smtpPort: 25, dkim: true)))
             .AddSingleton(TimeProvider.System)
             .AddSingleton(HtmlEncoder.Create(UnicodeRanges.All))
+            .AddSingleton<Publisher.Data.SharedSecrets>()
             .AddSingleton<SubscriberTokens>()
             .AddSingleton<EmailRenderer>()
             .AddSingleton<DigestComposer>()

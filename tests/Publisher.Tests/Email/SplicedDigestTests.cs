@@ -35,6 +35,7 @@ public sealed class SplicedDigestTests : IAsyncDisposable
             .AddSingleton(Options.Create(options))
             .AddSingleton(TimeProvider.System)
             .AddSingleton(HtmlEncoder.Create(UnicodeRanges.All))
+            .AddSingleton<Publisher.Data.SharedSecrets>()
             .AddSingleton<SubscriberTokens>()
             .AddSingleton<EmailRenderer>()
             .AddSingleton<DigestComposer>()

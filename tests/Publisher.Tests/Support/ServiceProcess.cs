@@ -19,7 +19,10 @@ public sealed class ServiceProcess : IAsyncDisposable
         BaseUrl = baseUrl;
     }
 
-    public static async Task<ServiceProcess> StartAsync(TempSite site, params string[] extraArgs)
+    public static Task<ServiceProcess> StartAsync(TempSite site, params string[] extraArgs) => StartAsync(site, TimeSpan.FromSeconds(30), extraArgs);
+
+    /// <param name="within">How long it may take to answer /healthz (several starting at once on a busy machine take longer).</param>
+    public static async Task<ServiceProcess> StartAsync(TempSite site, TimeSpan within, params string[] extraArgs)
     {
         int port = Loopback.FreePort();
         string baseUrl = $"http://127.0.0.1:{port}";
@@ -40,7 +43,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         service._process.BeginErrorReadLine();
 
         using var http = new HttpClient();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = DateTime.UtcNow + within;
         while (DateTime.UtcNow < deadline)
         {
             if (service._process.HasExited) throw new InvalidOperationException("The service exited at start:\n" + service.Log);
@@ -52,7 +55,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             await Task.Delay(200);
         }
         await service.DisposeAsync();
-        throw new TimeoutException("The service did not answer /healthz within 30 s:\n" + service.Log);
+        throw new TimeoutException($"The service did not answer /healthz within {within.TotalSeconds:N0} s:\n" + service.Log);
     }
 
     public int Id => _process.Id;
