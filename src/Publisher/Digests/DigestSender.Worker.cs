@@ -57,15 +57,30 @@ public sealed partial class DigestSender
         return tally;
     }
 
+    /// <summary>
+    /// Gives claimed rows back, trying for about ten seconds: the error that stopped the worker is often the database
+    /// going away for a moment (a PostgreSQL restart, a failover), and rows left claimed by this live process would
+    /// otherwise wait for the stale-claim sweep (<see cref="Hosting.DeadProcesses.StaleClaim"/>).
+    /// </summary>
     private async Task ReleaseQuietlyAsync(DeliveryLedger ledger, List<long> ids, bool includeSubmitting)
     {
-        try
+        for (int attempt = 1; ; attempt++)
         {
-            await ledger.ReleaseAsync(ids, includeSubmitting);
-        }
-        catch (Exception ex)
-        {
-            logger.LogError(ex, "Giving back {Count} claimed deliveries failed; they are taken back when their claim goes stale", ids.Count);
+            try
+            {
+                await ledger.ReleaseAsync(ids, includeSubmitting);
+                return;
+            }
+            catch (Exception ex) when (attempt < 5)
+            {
+                logger.LogWarning(ex, "Giving back {Count} claimed deliveries failed (attempt {Attempt}); retrying", ids.Count, attempt);
+                await Task.Delay(TimeSpan.FromSeconds(attempt), clock, CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                logger.LogError(ex, "Giving back {Count} claimed deliveries failed; they are taken back when their claim goes stale", ids.Count);
+                return;
+            }
         }
     }
 

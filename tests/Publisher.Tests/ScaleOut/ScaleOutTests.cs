@@ -12,6 +12,7 @@ namespace Publisher.Tests.ScaleOut;
 /// does); without it these fail rather than pass on SQLite.
 /// </summary>
 [Trait("Db", "Postgres")]
+[Collection(ScaleOutCollection.Name)]
 public sealed class ScaleOutTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
@@ -131,7 +132,7 @@ public sealed class ScaleOutTests(Xunit.Abstractions.ITestOutputHelper output)
     /// <summary>Starts one host per EHLO name, each with its own data folder, all on the site's database.</summary>
     private static async Task<List<ServiceProcess>> StartHostsAsync(TempSite site, FaultySmtpServer smtp, string[] helos)
     {
-        var starting = helos.Select((helo, i) => ServiceProcess.StartAsync(site,
+        var starting = helos.Select((helo, i) => ServiceProcess.StartAsync(site, TimeSpan.FromSeconds(120),
         [
             .. smtp.Arguments(maxConnections: 2), "--Publisher:Site:BaseUrl=http://feeds.example.test",
             $"--Publisher:Smtp:HeloName={helo}", $"--Publisher:DataPath={Path.Combine(site.Root, $"host{i + 1}")}",
@@ -176,4 +177,14 @@ public sealed class ScaleOutTests(Xunit.Abstractions.ITestOutputHelper output)
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TempSite.AdminKey);
         return client;
     }
+}
+
+/// <summary>
+/// The multi-process tests run on their own, after the others: three hosts, a server restart and thousands of messages
+/// beside the rest of the suite on two cores made starts take longer than any sensible bound.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ScaleOutCollection
+{
+    public const string Name = "Scale-out processes";
 }

@@ -19,10 +19,16 @@ public sealed class ServiceProcess : IAsyncDisposable
         BaseUrl = baseUrl;
     }
 
-    public static Task<ServiceProcess> StartAsync(TempSite site, params string[] extraArgs) => StartAsync(site, _ => extraArgs);
+    public static Task<ServiceProcess> StartAsync(TempSite site, params string[] extraArgs) => StartAsync(site, TimeSpan.FromSeconds(30), _ => extraArgs);
+
+    /// <param name="within">How long it may take to answer /healthz (several starting at once on a busy machine take longer).</param>
+    public static Task<ServiceProcess> StartAsync(TempSite site, TimeSpan within, params string[] extraArgs) => StartAsync(site, within, _ => extraArgs);
 
     /// <summary>Starts the service with arguments that may name its own address (Site:BaseUrl, for a service that sends real mail).</summary>
-    public static async Task<ServiceProcess> StartAsync(TempSite site, Func<string, IEnumerable<string>> extraArgsFor)
+    public static Task<ServiceProcess> StartAsync(TempSite site, Func<string, IEnumerable<string>> extraArgsFor) =>
+        StartAsync(site, TimeSpan.FromSeconds(30), extraArgsFor);
+
+    public static async Task<ServiceProcess> StartAsync(TempSite site, TimeSpan within, Func<string, IEnumerable<string>> extraArgsFor)
     {
         int port = Loopback.FreePort();
         string baseUrl = $"http://127.0.0.1:{port}";
@@ -43,7 +49,7 @@ public sealed class ServiceProcess : IAsyncDisposable
         service._process.BeginErrorReadLine();
 
         using var http = new HttpClient();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = DateTime.UtcNow + within;
         while (DateTime.UtcNow < deadline)
         {
             if (service._process.HasExited) throw new InvalidOperationException("The service exited at start:\n" + service.Log);
@@ -55,7 +61,7 @@ public sealed class ServiceProcess : IAsyncDisposable
             await Task.Delay(200);
         }
         await service.DisposeAsync();
-        throw new TimeoutException("The service did not answer /healthz within 30 s:\n" + service.Log);
+        throw new TimeoutException($"The service did not answer /healthz within {within.TotalSeconds:N0} s:\n" + service.Log);
     }
 
     public int Id => _process.Id;
