@@ -149,6 +149,21 @@ public sealed class DeliveryLedger(PublisherDbContext db, WriteGate gate, TimePr
     }
 
     /// <summary>
+    /// Gives back every row still Sending under this worker's current claim. For a claim whose outcome the worker never
+    /// learnt: the connection broke after the UPDATE (it may have committed) or while reading the rows back.
+    /// </summary>
+    public async Task ReleaseClaimAsync()
+    {
+        string claim = Claim;
+        if (claim.Length == 0) return;
+        var now = Now;
+        await gate.RunAsync(db, () => db.Database.ExecuteSqlAsync($"""
+            UPDATE "Deliveries" SET "State" = 'Pending', "ClaimedBy" = NULL, "UpdatedUtc" = {now}
+            WHERE "ClaimedBy" = {claim} AND "State" = 'Sending'
+            """, CancellationToken.None));
+    }
+
+    /// <summary>
     /// This process handed a message over, but its claim had been taken back meanwhile (it was taken for dead): the row
     /// may be resent by someone else, or already was. Unknown, with the reason, unless it is already Sent.
     /// </summary>

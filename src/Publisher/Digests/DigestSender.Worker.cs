@@ -24,9 +24,20 @@ public sealed partial class DigestSender
                 logger.LogWarning("Process {Process} could not renew its registration lately; it stops claiming deliveries", lease.Id);
                 break;
             }
-            var chunk = run.OnlyDelivery is { } only
-                ? await ledger.ClaimOneAsync(run.DigestId, only, ct)
-                : await ledger.ClaimAsync(run.DigestId, Math.Min(ClaimSize, run.MaxRows - tally.Taken), ct);
+            List<DeliveryLedger.Row> chunk;
+            try
+            {
+                chunk = run.OnlyDelivery is { } only
+                    ? await ledger.ClaimOneAsync(run.DigestId, only, ct)
+                    : await ledger.ClaimAsync(run.DigestId, Math.Min(ClaimSize, run.MaxRows - tally.Taken), ct);
+            }
+            catch
+            {
+                // The claim may have been made without this worker getting its rows (the database went away between the
+                // UPDATE's commit and its answer, or before the rows were read back): whatever it holds goes back.
+                await RetryQuietlyAsync(ledger.ReleaseClaimAsync, "Giving back an unfinished claim");
+                throw;
+            }
             if (chunk.Count == 0)
             {
                 if (run.OnlyDelivery is not null || !await WaitForDueAsync(ledger, run.DigestId, ct)) break;
@@ -62,23 +73,31 @@ public sealed partial class DigestSender
     /// going away for a moment (a PostgreSQL restart, a failover), and rows left claimed by this live process would
     /// otherwise wait for the stale-claim sweep (<see cref="Hosting.DeadProcesses.StaleClaim"/>).
     /// </summary>
-    private async Task ReleaseQuietlyAsync(DeliveryLedger ledger, List<long> ids, bool includeSubmitting)
+    private Task ReleaseQuietlyAsync(DeliveryLedger ledger, List<long> ids, bool includeSubmitting) =>
+        RetryQuietlyAsync(() => ledger.ReleaseAsync(ids, includeSubmitting), $"Giving back {ids.Count} claimed deliveries");
+
+    /// <summary>
+    /// Gives claimed rows back, trying for about ten seconds: the error that stopped the worker is often the database
+    /// going away for a moment (a PostgreSQL restart, a failover), and rows left claimed by this live process would
+    /// otherwise wait for the stale-claim sweep (<see cref="Hosting.DeadProcesses.StaleClaim"/>).
+    /// </summary>
+    private async Task RetryQuietlyAsync(Func<Task> release, string what)
     {
         for (int attempt = 1; ; attempt++)
         {
             try
             {
-                await ledger.ReleaseAsync(ids, includeSubmitting);
+                await release();
                 return;
             }
             catch (Exception ex) when (attempt < 5)
             {
-                logger.LogWarning(ex, "Giving back {Count} claimed deliveries failed (attempt {Attempt}); retrying", ids.Count, attempt);
+                logger.LogWarning(ex, "{What} failed (attempt {Attempt}); retrying", what, attempt);
                 await Task.Delay(TimeSpan.FromSeconds(attempt), clock, CancellationToken.None);
             }
             catch (Exception ex)
             {
-                logger.LogError(ex, "Giving back {Count} claimed deliveries failed; they are taken back when their claim goes stale", ids.Count);
+                logger.LogError(ex, "{What} failed; they are taken back when their claim goes stale", what);
                 return;
             }
         }

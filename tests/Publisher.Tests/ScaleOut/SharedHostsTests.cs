@@ -15,6 +15,7 @@ namespace Publisher.Tests.ScaleOut;
 /// hosts are in this process (each its own host, services and data folder), sharing the site's database.
 /// </summary>
 [Trait("Db", "Postgres")]
+[Collection(ScaleOutCollection.Name)] // alone: the 2-second bound is about the design, not about a machine saturated by the rest of the suite
 public sealed class SharedHostsTests : IDisposable
 {
     private readonly TempSite _site;
