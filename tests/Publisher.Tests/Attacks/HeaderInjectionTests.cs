@@ -37,8 +37,7 @@ public sealed class HeaderInjectionTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var settings = _site.Settings();
-        foreach (var (k, v) in _smtp.Settings()) settings[k] = v;
+        var settings = _site.Settings(_smtp.Settings());
         _factory = new PublisherFactory(settings);
         _admin = _factory.CreateAdminClient();
         await Task.CompletedTask;

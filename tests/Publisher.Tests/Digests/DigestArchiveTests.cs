@@ -19,8 +19,7 @@ public sealed class DigestArchiveTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var settings = _site.Settings(Base);
-        foreach (var (k, v) in _smtp.Settings()) settings[k] = v;
+        var settings = _site.Settings(_smtp.Settings(), Base);
         _factory = new PublisherFactory(settings);
         _admin = _factory.CreateAdminClient();
         _client = _factory.CreateClient();

@@ -27,8 +27,7 @@ public sealed class DigestTemplateFailureTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var settings = _site.Settings();
-        foreach (var (k, v) in _smtp.Settings()) settings[k] = v;
+        var settings = _site.Settings(_smtp.Settings());
         _factory = new PublisherFactory(settings).WithWebHostBuilder(b => b.ConfigureTestServices(services =>
             services.AddSingleton<HtmlEncoder>(new ThrowingEncoder(HtmlEncoder.Create(UnicodeRanges.All)))));
         _admin = _factory.CreateClient();

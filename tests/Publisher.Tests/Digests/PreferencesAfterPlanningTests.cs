@@ -25,8 +25,7 @@ public sealed class PreferencesAfterPlanningTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var settings = _site.Settings();
-        foreach (var (k, v) in _smtp.Settings()) settings[k] = v;
+        var settings = _site.Settings(_smtp.Settings());
         _parent = new PublisherFactory(settings);
         _factory = _parent.WithWebHostBuilder(host => host.ConfigureTestServices(services =>
         {

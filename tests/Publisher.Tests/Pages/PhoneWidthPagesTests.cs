@@ -26,8 +26,7 @@ public sealed class PhoneWidthPagesTests(ITestOutputHelper output) : IAsyncLifet
 
     public async Task InitializeAsync()
     {
-        var settings = _site.Settings();
-        foreach (var (k, v) in _smtp.Settings()) settings[k] = v;
+        var settings = _site.Settings(_smtp.Settings());
         settings["Publisher:Site:PostalAddress"] = "北京市东城区某某路 1 号";
         _factory = new PublisherFactory(settings);
         await Task.CompletedTask;

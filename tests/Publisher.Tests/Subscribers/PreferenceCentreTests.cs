@@ -23,8 +23,7 @@ public sealed class PreferenceCentreTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var settings = _site.Settings();
-        foreach (var (k, v) in _smtp.Settings()) settings[k] = v;
+        var settings = _site.Settings(_smtp.Settings());
         _factory = new PublisherFactory(settings);
         _client = _factory.CreateClient(new() { AllowAutoRedirect = false });
         _admin = _factory.CreateAdminClient();

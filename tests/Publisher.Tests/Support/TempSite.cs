@@ -58,6 +58,14 @@ public sealed class TempSite : IDisposable
         ["Publisher:Articles:RescanSeconds"] = "2",
     };
 
+    /// <summary>The site's settings with a server's beside them (an SMTP server's, a mailbox's).</summary>
+    public Dictionary<string, string?> Settings(IEnumerable<KeyValuePair<string, string?>> with, string? baseUrl = "http://feeds.example.test")
+    {
+        var settings = Settings(baseUrl);
+        foreach (var (k, v) in with) settings[k] = v;
+        return settings;
+    }
+
     public const string AdminKey = "test-admin-key-0123456789";
 
     public void Dispose()
