@@ -68,6 +68,7 @@ public class PublisherDbContext : DbContext
             w.Property(x => x.Topic).HasMaxLength(WebSub.WebSubSubscription.MaxUrlLength);
             w.Property(x => x.Callback).HasMaxLength(WebSub.WebSubSubscription.MaxUrlLength);
             w.Property(x => x.Secret).HasMaxLength(WebSub.WebSubSubscription.MaxSecretBytes);
+            w.Property(x => x.PushedETag).HasMaxLength(64);
         });
         model.Entity<MailingList>(l =>
         {

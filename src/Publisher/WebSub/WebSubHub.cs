@@ -106,19 +106,33 @@ public sealed class WebSubHub(Channel<SubscriptionRequest> pending, FeedStore st
 
     private async Task PushToSubscribersAsync(FeedKey key, string topic, CancellationToken ct)
     {
+        // A host whose feeds are behind the database (another host took in a newer change) leaves the push to the
+        // rebuild that follows, so no one pushes content older than what a subscriber may already have been sent.
+        if (!await store.MatchesDatabaseAsync(ct)) return;
+        var doc = await store.GetAsync(addresses.Primary, key, ct);
+        if (doc is null) return;
         List<WebSubSubscription> subscribers;
         await using (var scope = scopes.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
             var now = clock.GetUtcNow().UtcDateTime;
             await db.WebSubSubscriptions.Where(s => s.ExpiresUtc <= now).ExecuteDeleteAsync(ct); // leases that ran out
-            subscribers = await db.WebSubSubscriptions.AsNoTracking().Where(s => s.Topic == topic).ToListAsync(ct);
+            subscribers = await ClaimAsync(db, topic, doc.ETag, ct);
         }
-        if (subscribers.Count == 0) return;
-        var doc = await store.GetAsync(addresses.Primary, key, ct);
-        if (doc is null) return;
         foreach (var subscriber in subscribers) _ = PushWithRetriesAsync(subscriber, topic, doc, ct);
     }
+
+    /// <summary>
+    /// The topic's subscriptions not yet given this document, marked as given in the same statement: on several hosts
+    /// sharing PostgreSQL each host builds the same bytes (the same ETag) after a change and would push them; a row's
+    /// update is taken by one of them only (a second host's update waits for the first, then finds the ETag set).
+    /// </summary>
+    private static Task<List<WebSubSubscription>> ClaimAsync(PublisherDbContext db, string topic, string etag, CancellationToken ct) =>
+        db.WebSubSubscriptions.FromSql($"""
+            UPDATE "WebSubSubscriptions" SET "PushedETag" = {etag}
+            WHERE "Topic" = {topic} AND ("PushedETag" IS NULL OR "PushedETag" <> {etag})
+            RETURNING *
+            """).AsNoTracking().ToListAsync(ct);
 
     private async Task PushWithRetriesAsync(WebSubSubscription subscriber, string topic, FeedDocument doc, CancellationToken ct)
     {

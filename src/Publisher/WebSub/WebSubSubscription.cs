@@ -16,4 +16,9 @@ public sealed class WebSubSubscription
     public int LeaseSeconds { get; set; }
     public DateTime ExpiresUtc { get; set; }
     public DateTime VerifiedUtc { get; set; }
+    /// <summary>
+    /// The ETag of the last feed document a host took on to push here. Several hosts build the same bytes from the same
+    /// rows; the one whose conditional update moves this to a new ETag pushes it, the others leave it.
+    /// </summary>
+    public string? PushedETag { get; set; }
 }

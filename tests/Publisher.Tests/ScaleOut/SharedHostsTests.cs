@@ -118,6 +118,51 @@ public sealed class SharedHostsTests : IDisposable
             "the new holder ingests");
     }
 
+    [Fact]
+    public async Task TheBuiltInHubPushesEachChangeOnceNotOncePerHost()
+    {
+        // Every host rebuilds the feeds when the database changes, and every host is the hub: each change must still
+        // reach a subscriber once, whichever host took the article in and whichever host the subscriber asked.
+        var a = Host("a");
+        var b = Host("b");
+        await using var subscriber = new TestWebSubscriber();
+        const string topic = "http://feeds.example.test/feeds/atom.xml";
+        using var readerA = a.CreateClient();
+        using var readerB = b.CreateClient();
+        await Eventually.HoldsAsync(async () => (await readerB.GetAsync("/feeds/atom.xml")).IsSuccessStatusCode, TimeSpan.FromSeconds(30), "b serves feeds");
+        var subscribed = await readerB.PostAsync("/websub", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["hub.mode"] = "subscribe", ["hub.callback"] = subscriber.Url + "/cb", ["hub.topic"] = topic, ["hub.secret"] = "s3cret",
+        }));
+        Assert.Equal(HttpStatusCode.Accepted, subscribed.StatusCode);
+        await Eventually.HoldsAsync(async () => await ScalarAsync<long>("""SELECT count(*) FROM "WebSubSubscriptions" """) == 1,
+            TimeSpan.FromSeconds(10), "the subscription is stored");
+
+        using var adminA = a.CreateAdminClient();
+        using var adminB = b.CreateAdminClient();
+        string[] titles = ["推送一", "推送二", "推送三", "推送四"];
+        for (int i = 0; i < titles.Length; i++)
+        {
+            var admin = i % 2 == 0 ? adminA : adminB; // changes made on either host
+            var posted = await admin.PostAsJsonAsync("/api/articles", new { title = titles[i], publishedAt = $"2026-11-28 0{i + 1}:00", contentText = "正文。" });
+            Assert.True(posted.IsSuccessStatusCode);
+            await subscriber.WaitForAsync(r => r.Method == "POST" && System.Text.Encoding.UTF8.GetString(r.Body).Contains(titles[i]),
+                TimeSpan.FromSeconds(10), $"a push holding '{titles[i]}'");
+            // Both hosts have seen the change (each checks the database every second) before the next one is made.
+            await Eventually.HoldsAsync(async () => (await readerA.GetStringAsync("/feeds/atom.xml")).Contains(titles[i])
+                && (await readerB.GetStringAsync("/feeds/atom.xml")).Contains(titles[i]), TimeSpan.FromSeconds(5), "both hosts publish it");
+        }
+        await Task.Delay(TimeSpan.FromSeconds(3)); // a second host's push would come within its next check (1 s) and rebuild
+
+        var pushes = subscriber.All.Where(r => r.Method == "POST").ToList();
+        Assert.True(pushes.Count == titles.Length,
+            $"{pushes.Count} pushes for {titles.Length} changes: " + string.Join(", ", pushes.Select(p => titles.Count(t => System.Text.Encoding.UTF8.GetString(p.Body).Contains(t)) + " titles")));
+        // In order, each the feed as it was after its change, and the last one what both hosts serve now.
+        for (int i = 0; i < titles.Length; i++)
+            Assert.Equal(i + 1, titles.Count(t => System.Text.Encoding.UTF8.GetString(pushes[i].Body).Contains(t)));
+        Assert.Equal(await readerA.GetByteArrayAsync("/feeds/atom.xml"), pushes[^1].Body);
+    }
+
     /// <summary>The hosts (by application name) holding the articles folder's advisory lock.</summary>
     private async Task<List<string>> WatchersAsync()
     {

@@ -524,6 +524,10 @@ namespace Publisher.Data.Migrations
                     b.Property<int>("LeaseSeconds")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("PushedETag")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Secret")
                         .HasMaxLength(199)
                         .HasColumnType("TEXT");

@@ -564,6 +564,10 @@ namespace Publisher.Data.Migrations.Postgres
                     b.Property<int>("LeaseSeconds")
                         .HasColumnType("integer");
 
+                    b.Property<string>("PushedETag")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("Secret")
                         .HasMaxLength(199)
                         .HasColumnType("character varying(199)");
