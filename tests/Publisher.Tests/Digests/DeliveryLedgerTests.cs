@@ -131,8 +131,9 @@ public sealed class DeliveryLedgerTests : IAsyncLifetime
         using var scopeA = _factory.Services.CreateScope();
         using var scopeB = _factory.Services.CreateScope();
         var gate = _factory.Services.GetRequiredService<WriteGate>();
-        var a = new DeliveryLedger(scopeA.ServiceProvider.GetRequiredService<PublisherDbContext>(), gate, TimeProvider.System, () => lease.Id);
-        var b = new DeliveryLedger(scopeB.ServiceProvider.GetRequiredService<PublisherDbContext>(), gate, TimeProvider.System, () => lease.Id);
+        var marks = _factory.Services.GetRequiredService<LedgerMarks>();
+        var a = new DeliveryLedger(scopeA.ServiceProvider.GetRequiredService<PublisherDbContext>(), gate, marks, TimeProvider.System, () => lease.Id);
+        var b = new DeliveryLedger(scopeB.ServiceProvider.GetRequiredService<PublisherDbContext>(), gate, marks, TimeProvider.System, () => lease.Id);
 
         // Worker A claims the rows and then hangs on a slow server for over half an hour: the sweep takes its claims back.
         var heldByA = await a.ClaimAsync(digestId, 50, CancellationToken.None);
