@@ -9,9 +9,9 @@ namespace Publisher.Digests;
 /// Writes the ledger's per-message marks (a row handed over, a row's outcome) of every sending worker of this process in
 /// shared transactions: group commit. A worker queues its mark and waits for the commit that holds it, so nothing it does
 /// next (writing the body, counting the message as sent) happens before its mark is in the database, exactly as with a
-/// commit of its own. While one transaction commits, the marks that arrive queue up and go into the next one: four workers
-/// pay for one commit instead of four (a commit, not the UPDATE, is most of a mark's cost on SQLite: the WAL's pages and
-/// its locks). A transaction holds whole marks or none: a crash loses at most marks nobody has acted on yet.
+/// commit of its own. While one transaction commits, the marks that arrive queue up and go into the next one, so the
+/// workers share commits (the WAL's pages and locks on SQLite) and one open connection. A transaction holds whole marks
+/// or none: a crash loses at most marks nobody has acted on yet.
 /// </summary>
 public sealed class LedgerMarks(IServiceScopeFactory scopes, WriteGate gate, ILogger<LedgerMarks> logger) : IAsyncDisposable
 {
@@ -196,10 +196,16 @@ public sealed class LedgerMarks(IServiceScopeFactory scopes, WriteGate gate, ILo
 
         public async ValueTask DisposeAsync()
         {
-            await _submit.DisposeAsync();
-            await _finish.DisposeAsync();
-            await Db.Database.CloseConnectionAsync();
-            await scope.DisposeAsync();
+            try
+            {
+                await _submit.DisposeAsync();
+                await _finish.DisposeAsync();
+                await Db.Database.CloseConnectionAsync();
+            }
+            finally
+            {
+                await scope.DisposeAsync(); // a broken connection still goes back, and the context with it
+            }
         }
     }
 
