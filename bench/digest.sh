@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Sends one personalized digest of 20 Chinese articles to N subscribers through Postfix's smtp-sink on
+# Sends one personalized digest of ARTICLES Chinese articles (default 5, the kind issue 12 measures) to N subscribers through Postfix's smtp-sink on
 # loopback, then the same number of pre-built messages of the same size with smtp-source over the same
 # number of connections (the machine's practical limit). Reports messages/second, the ratio, and the peak
 # memory of the sending process.   Usage: bench/digest.sh [SUBSCRIBERS] [CONNECTIONS]
+# ARTICLES=20 measures the larger digest of the earlier figures.
+# PROFILE=DIR records the send with `perf record -g` into DIR/perf.data, every method JIT-compiled (ReadyToRun off) so that
+# DOTNET_PerfMapEnabled names them all; the timing of such a run is not a figure.
 # SYNC=full measures SQLite's synchronous=FULL (every ledger commit synced to disk) instead of the default NORMAL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +25,7 @@ trap 'kill $sink 2>/dev/null; rm -rf "$work"' EXIT
 sleep 0.5
 P=(dotnet bench/out/digest/Publisher.dll)
 common=(--Publisher:Site:BaseUrl=http://bench.example.org --Publisher:ArticlesPath="$work/articles" --Publisher:Database:Synchronous="${SYNC:-normal}")
-python3 bench/generate.py "$work/articles" --count 20 >/dev/null
+python3 bench/generate.py "$work/articles" --count "${ARTICLES:-5}" >/dev/null
 
 # One message to the outbox first, to know the size a personalized digest has.
 probe=(--Publisher:DataPath="$work/probe" "${common[@]}")
@@ -43,16 +46,25 @@ with open(path, "w", encoding="utf-8") as f:
     for i in range(n): f.write(f"reader{i:06d}@example{i % 97}.cn,读者{i}\n")
 PY
 "${P[@]}" subscribers import "$work/people.csv" --list bench --confirmed "${data[@]}" >/dev/null 2>&1
+load0=$(cat /proc/loadavg)
 smtp=(--Publisher:Smtp:Host=127.0.0.1 --Publisher:Smtp:Port="$port" --Publisher:Smtp:Security=None --Publisher:Smtp:MaxConnections="$conns"
       --Publisher:Smtp:From=digest@news.example.cn)
+prof=()
+if [[ -n "${PROFILE:-}" ]]; then
+  mkdir -p "$PROFILE"; export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0 DOTNET_ReadyToRun=0
+  prof=(perf record -F 999 -g -o "$PROFILE/perf.data" --)
+fi
 start=$(date +%s.%N)
-/usr/bin/time -f "%M %U %S" -o "$work/rss" "${P[@]}" digest send --list bench "${data[@]}" "${smtp[@]}" > "$work/out" 2>"$work/err" || true
+/usr/bin/time -f "%M %U %S" -o "$work/rss" "${prof[@]}" "${P[@]}" digest send --list bench "${data[@]}" "${smtp[@]}" > "$work/out" 2>"$work/err" || true
 end=$(date +%s.%N)
 ours=$(python3 -c "print(f'{$n/($end-$start):.0f}')")
+unset DOTNET_PerfMapEnabled DOTNET_EnableWriteXorExecute DOTNET_ReadyToRun
+echo "load before: $load0"
 echo "Publisher digest send: $(cat "$work/out"); $n messages of ~$size bytes over $conns connections in $(python3 -c "print(f'{$end-$start:.1f}')") s (start-up included) = $ours msg/s; peak RSS $(( $(tail -1 "$work/rss" | cut -d" " -f1) / 1024 )) MB, CPU user+sys $(tail -1 "$work/rss" | cut -d" " -f2,3)"
 start=$(date +%s.%N)
 smtp-source -d -s "$conns" -m "$n" -l "$size" -f digest@bench.example.org -t reader@example.cn "127.0.0.1:$port"
 end=$(date +%s.%N)
 theirs=$(python3 -c "print(f'{$n/($end-$start):.0f}')")
 echo "smtp-source: $n messages of $size bytes over $conns connections in $(python3 -c "print(f'{$end-$start:.1f}')") s = $theirs msg/s"
+echo "load after: $(cat /proc/loadavg)"
 echo "ratio Publisher / smtp-source: $(python3 -c "print(f'{$ours/$theirs:.2f}')")"

@@ -12,7 +12,7 @@ namespace Publisher.Digests;
 /// never marked by its former holder without it being noticed. Raw SQL, not LINQ: these run once or twice per message, and LINQ's per-call translation
 /// cost more CPU than the send. See Digests/README.md for the states.
 /// </summary>
-public sealed class DeliveryLedger(PublisherDbContext db, WriteGate gate, TimeProvider clock, Func<string> process)
+public sealed class DeliveryLedger(PublisherDbContext db, WriteGate gate, LedgerMarks marks, TimeProvider clock, Func<string> process)
 {
     /// <summary>The owner of this worker's current claim (the rows of its last <see cref="ClaimAsync"/>).</summary>
     public string Claim { get; private set; } = "";
@@ -92,26 +92,17 @@ public sealed class DeliveryLedger(PublisherDbContext db, WriteGate gate, TimePr
     /// Records, before the message is handed to the server, that it is about to be: if this process dies from here on,
     /// the row becomes Unknown (the server may have it), not Pending. False if the row is no longer this process's.
     /// </summary>
-    public async Task<bool> SubmitAsync(long id) =>
-        await gate.RunAsync(db, () => db.Database.ExecuteSqlAsync($"""
-            UPDATE "Deliveries" SET "State" = 'Submitting', "Attempts" = "Attempts" + 1, "UpdatedUtc" = {Now}
-            WHERE "Id" = {id} AND "ClaimedBy" = {Claim} AND "State" = 'Sending'
-            """, CancellationToken.None)) == 1;
+    public Task<bool> SubmitAsync(long id) => marks.SubmitAsync(id, Claim, Now);
 
     /// <summary>
     /// A claimed row's outcome: Sent, Failed or Unknown (normally after the hand-over; Failed also for a message the
     /// transport refused before it, such as one it could not sign). False if the row is no longer this process's.
     /// </summary>
-    public async Task<bool> FinishAsync(long id, DeliveryState state, string reply)
+    public Task<bool> FinishAsync(long id, DeliveryState state, string reply)
     {
         var now = Now;
-        DateTime? sentUtc = state == DeliveryState.Sent ? now : null;
-        string stateName = state.ToString();
         // Not cancellable: a message that went out is recorded even while the process stops.
-        return await gate.RunAsync(db, () => db.Database.ExecuteSqlAsync($"""
-            UPDATE "Deliveries" SET "State" = {stateName}, "LastReply" = {Trim(reply)}, "ClaimedBy" = NULL, "SentUtc" = {sentUtc}, "UpdatedUtc" = {now}
-            WHERE "Id" = {id} AND "ClaimedBy" = {Claim} AND "State" IN ('Submitting', 'Sending')
-            """, CancellationToken.None)) == 1;
+        return marks.FinishAsync(id, Claim, now, state.ToString(), Trim(reply), state == DeliveryState.Sent ? now : null);
     }
 
     /// <summary>A claimed row that was not handed over and never will be (the member left, the mail could not be made).</summary>

@@ -16,7 +16,7 @@ public sealed partial class DigestSender
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
         var composer = scope.ServiceProvider.GetRequiredService<DigestComposer>();
-        var ledger = new DeliveryLedger(db, gate, clock, () => lease.Id);
+        var ledger = new DeliveryLedger(db, gate, marks, clock, () => lease.Id);
         while (!ct.IsCancellationRequested && !run.Paused && tally.Taken < run.MaxRows)
         {
             if (!lease.Holds)

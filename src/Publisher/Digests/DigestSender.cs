@@ -14,7 +14,7 @@ namespace Publisher.Digests;
 /// a row taken back from a dead process from being marked by it. See Digests/README.md.
 /// </summary>
 public sealed partial class DigestSender(IServiceScopeFactory scopes, IMailTransport transport, IOptions<PublisherOptions> options,
-    RetrySchedule retries, ProcessLease lease, WriteGate gate, TimeProvider clock, ILogger<DigestSender> logger)
+    RetrySchedule retries, ProcessLease lease, WriteGate gate, LedgerMarks marks, TimeProvider clock, ILogger<DigestSender> logger)
 {
     public const int ChunkSize = 50;
     /// <summary>

@@ -18,6 +18,7 @@ public static class DigestsExtensions
         builder.Services.AddScoped<DigestRuns>();
         builder.Services.AddScoped<DigestJobs>();
         builder.Services.AddSingleton<DigestSender>();
+        builder.Services.AddSingleton<LedgerMarks>();
         builder.Services.AddSingleton<RetrySchedule>();
         if (!serve) return builder; // verbs send directly; Hangfire's SQLite storage is safe inside one process only
 

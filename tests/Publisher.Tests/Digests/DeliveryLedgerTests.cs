@@ -131,8 +131,9 @@ public sealed class DeliveryLedgerTests : IAsyncLifetime
         using var scopeA = _factory.Services.CreateScope();
         using var scopeB = _factory.Services.CreateScope();
         var gate = _factory.Services.GetRequiredService<WriteGate>();
-        var a = new DeliveryLedger(scopeA.ServiceProvider.GetRequiredService<PublisherDbContext>(), gate, TimeProvider.System, () => lease.Id);
-        var b = new DeliveryLedger(scopeB.ServiceProvider.GetRequiredService<PublisherDbContext>(), gate, TimeProvider.System, () => lease.Id);
+        var marks = _factory.Services.GetRequiredService<LedgerMarks>();
+        var a = new DeliveryLedger(scopeA.ServiceProvider.GetRequiredService<PublisherDbContext>(), gate, marks, TimeProvider.System, () => lease.Id);
+        var b = new DeliveryLedger(scopeB.ServiceProvider.GetRequiredService<PublisherDbContext>(), gate, marks, TimeProvider.System, () => lease.Id);
 
         // Worker A claims the rows and then hangs on a slow server for over half an hour: the sweep takes its claims back.
         var heldByA = await a.ClaimAsync(digestId, 50, CancellationToken.None);
@@ -156,6 +157,39 @@ public sealed class DeliveryLedgerTests : IAsyncLifetime
         Assert.All(rows.Where(r => r.Id != inHand.Id), r => Assert.Equal(DeliveryState.Sending, r.State));
         Assert.NotEqual(a.Claim, b.Claim);
         Assert.StartsWith(lease.Id + "#", b.Claim);
+    }
+
+    [Fact]
+    public async Task MarksCommittedTogetherAnswerEachWorkerForItsOwnRowOnly()
+    {
+        await PrepareAsync(6);
+        int digestId = await MakeDigestAsync();
+        var lease = _factory.Services.GetRequiredService<ProcessLease>();
+        await lease.EnsureStartedAsync();
+        var gate = _factory.Services.GetRequiredService<WriteGate>();
+        var marks = _factory.Services.GetRequiredService<LedgerMarks>();
+        using var scopeA = _factory.Services.CreateScope();
+        using var scopeB = _factory.Services.CreateScope();
+        var a = new DeliveryLedger(scopeA.ServiceProvider.GetRequiredService<PublisherDbContext>(), gate, marks, TimeProvider.System, () => lease.Id);
+        var b = new DeliveryLedger(scopeB.ServiceProvider.GetRequiredService<PublisherDbContext>(), gate, marks, TimeProvider.System, () => lease.Id);
+        var heldByA = await a.ClaimAsync(digestId, 3, CancellationToken.None);
+        var heldByB = await b.ClaimAsync(digestId, 3, CancellationToken.None);
+
+        // All at once, so they share transactions: A's rows, B's rows, and B marking a row it does not hold.
+        var submitted = await Task.WhenAll(heldByA.Select(r => a.SubmitAsync(r.Id)).Concat(heldByB.Select(r => b.SubmitAsync(r.Id)))
+            .Append(b.SubmitAsync(heldByA[0].Id)));
+        Assert.Equal([true, true, true, true, true, true, false], submitted);
+        var finished = await Task.WhenAll(heldByA.Select(r => a.FinishAsync(r.Id, DeliveryState.Sent, "250 ok"))
+            .Concat(heldByB.Select(r => b.FinishAsync(r.Id, DeliveryState.Failed, "550 no")))
+            .Append(a.FinishAsync(heldByB[0].Id, DeliveryState.Sent, "250 not mine")));
+        Assert.Equal([true, true, true, true, true, true, false], finished);
+
+        using var check = _factory.Services.CreateScope();
+        var rows = await check.ServiceProvider.GetRequiredService<PublisherDbContext>().Deliveries.AsNoTracking()
+            .Where(d => d.DigestId == digestId).ToDictionaryAsync(d => d.Id);
+        Assert.All(heldByA, r => Assert.Equal((DeliveryState.Sent, "250 ok", 1, true), (rows[r.Id].State, rows[r.Id].LastReply, rows[r.Id].Attempts, rows[r.Id].SentUtc is not null)));
+        Assert.All(heldByB, r => Assert.Equal((DeliveryState.Failed, "550 no", 1, true), (rows[r.Id].State, rows[r.Id].LastReply, rows[r.Id].Attempts, rows[r.Id].SentUtc is null)));
+        Assert.All(rows.Values, r => Assert.Null(r.ClaimedBy));
     }
 
     [Fact]
