@@ -98,11 +98,20 @@ public sealed class DeliveryLedger(PublisherDbContext db, WriteGate gate, Ledger
     /// A claimed row's outcome: Sent, Failed or Unknown (normally after the hand-over; Failed also for a message the
     /// transport refused before it, such as one it could not sign). False if the row is no longer this process's.
     /// </summary>
-    public Task<bool> FinishAsync(long id, DeliveryState state, string reply)
+    /// <param name="at">The mark's time; give the same <see cref="MarkTime"/> to every try of one outcome, so a try whose
+    /// first commit went through without its reply finds the row as its own.</param>
+    public Task<bool> FinishAsync(long id, DeliveryState state, string reply, DateTime? at = null)
     {
-        var now = Now;
+        var now = at ?? Now;
         // Not cancellable: a message that went out is recorded even while the process stops.
         return marks.FinishAsync(id, Claim, now, state.ToString(), Trim(reply), state == DeliveryState.Sent ? now : null);
+    }
+
+    /// <summary>Now, to the microsecond: PostgreSQL keeps no finer time, and a mark compared with its stored time must match.</summary>
+    public DateTime MarkTime()
+    {
+        var now = Now;
+        return now.AddTicks(-(now.Ticks % 10));
     }
 
     /// <summary>A claimed row that was not handed over and never will be (the member left, the mail could not be made).</summary>

@@ -294,11 +294,12 @@ public sealed partial class DigestSender
     private async Task MarkSentAsync(Run run, DeliveryLedger.Row row, DeliveryLedger ledger, PublisherDbContext db, string reply, Tally tally)
     {
         bool mine = false;
+        var at = ledger.MarkTime(); // one time for every try: a try after a commit whose reply was lost finds the row its own
         for (int attempt = 1; ; attempt++)
         {
             try
             {
-                mine = await ledger.FinishAsync(row.Id, DeliveryState.Sent, reply);
+                mine = await ledger.FinishAsync(row.Id, DeliveryState.Sent, reply, at);
                 break;
             }
             catch (Exception ex) when (attempt < 5)

@@ -39,9 +39,12 @@ public sealed class LedgerMarks(IServiceScopeFactory scopes, WriteGate gate, ILo
 
     private Task<int> QueueAsync(Mark mark)
     {
-        if (_writer is null)
-            lock (_starting) _writer ??= Task.Run(WriteAllAsync);
-        if (!_queue.Writer.TryWrite(mark)) throw new ObjectDisposedException(nameof(LedgerMarks), "the ledger's writer has stopped");
+        lock (_starting)
+        {
+            // Under the lock: a disposal either sees the writer this mark started and waits for it, or refuses the mark.
+            if (!_queue.Writer.TryWrite(mark)) throw new ObjectDisposedException(nameof(LedgerMarks), "the ledger's writer has stopped");
+            _writer ??= Task.Run(WriteAllAsync);
+        }
         return mark.Done.Task;
     }
 
@@ -95,15 +98,12 @@ public sealed class LedgerMarks(IServiceScopeFactory scopes, WriteGate gate, ILo
         }
         catch (Exception ex)
         {
+            // Nothing of the batch is known to be in (a commit whose reply was lost may be): every mark fails, and each
+            // worker takes the path it took when its own commit failed (a hand-over not recorded sends nothing; an outcome
+            // is tried again, and finds itself already there). Not each mark again alone: a database that is gone would
+            // hold every worker for a timeout per mark, and a mark that did commit would answer "not yours".
             await CloseAsync(); // the connection may be what failed (a database restart): the next transaction opens another
-            if (batch.Count > 1)
-            {
-                // Nothing of the batch is known to be in: each mark again in a transaction of its own, so that one mark's
-                // failure is its own worker's, and the others are not held up by it.
-                logger.LogWarning(ex, "Writing {Count} ledger marks together failed; writing each alone", batch.Count);
-                foreach (var mark in batch) await CommitAsync([mark]);
-            }
-            else batch[0].Done.TrySetException(ex);
+            foreach (var mark in batch) mark.Done.TrySetException(ex);
             return;
         }
         for (int i = 0; i < batch.Count; i++) batch[i].Done.TrySetResult(changed[i]);
@@ -150,11 +150,13 @@ public sealed class LedgerMarks(IServiceScopeFactory scopes, WriteGate gate, ILo
             UPDATE "Deliveries" SET "State" = 'Submitting', "Attempts" = "Attempts" + 1, "UpdatedUtc" = @now
             WHERE "Id" = @id AND "ClaimedBy" = @claim AND "State" = 'Sending'
             """, "now", "id", "claim");
-        // SentUtc from a flag rather than a null parameter: a typed value every time, so the statement is prepared once.
+        // SentUtc from a flag rather than a null parameter: a typed value every time. The second condition makes a mark
+        // tried again (its first commit's reply was lost) find itself: the same outcome, reply and time, written by it.
         private readonly DbCommand _finish = Command(db, """
             UPDATE "Deliveries" SET "State" = @state, "LastReply" = @reply, "ClaimedBy" = NULL,
                 "SentUtc" = CASE WHEN @sent THEN @now ELSE NULL END, "UpdatedUtc" = @now
-            WHERE "Id" = @id AND "ClaimedBy" = @claim AND "State" IN ('Submitting', 'Sending')
+            WHERE "Id" = @id AND (("ClaimedBy" = @claim AND "State" IN ('Submitting', 'Sending'))
+                OR ("ClaimedBy" IS NULL AND "State" = @state AND "LastReply" = @reply AND "UpdatedUtc" = @now))
             """, "state", "reply", "sent", "now", "id", "claim");
 
         private static DbCommand Command(PublisherDbContext db, string sql, params string[] names)
@@ -211,7 +213,12 @@ public sealed class LedgerMarks(IServiceScopeFactory scopes, WriteGate gate, ILo
 
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
-        if (_writer is not null) await _writer;
+        Task? writer;
+        lock (_starting)
+        {
+            _queue.Writer.TryComplete();
+            writer = _writer;
+        }
+        if (writer is not null) await writer;
     }
 }

@@ -193,6 +193,32 @@ public sealed class DeliveryLedgerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnOutcomeTriedAgainAfterItsCommitWentThroughFindsTheRowItsOwn()
+    {
+        // A commit whose reply was lost (a connection cut at that moment) is tried again: the row is already Sent and no
+        // longer claimed, and only the same outcome, reply and time count as this worker's.
+        await PrepareAsync(1);
+        int digestId = await MakeDigestAsync();
+        var lease = _factory.Services.GetRequiredService<ProcessLease>();
+        await lease.EnsureStartedAsync();
+        using var scope = _factory.Services.CreateScope();
+        var ledger = new DeliveryLedger(scope.ServiceProvider.GetRequiredService<PublisherDbContext>(), _factory.Services.GetRequiredService<WriteGate>(),
+            _factory.Services.GetRequiredService<LedgerMarks>(), TimeProvider.System, () => lease.Id);
+        var row = Assert.Single(await ledger.ClaimAsync(digestId, 1, CancellationToken.None));
+        Assert.True(await ledger.SubmitAsync(row.Id));
+        var at = ledger.MarkTime();
+        Assert.True(await ledger.FinishAsync(row.Id, DeliveryState.Sent, "250 ok", at));
+        Assert.True(await ledger.FinishAsync(row.Id, DeliveryState.Sent, "250 ok", at)); // the same try again
+        Assert.False(await ledger.FinishAsync(row.Id, DeliveryState.Sent, "250 ok", at.AddSeconds(1))); // another's
+        Assert.False(await ledger.FinishAsync(row.Id, DeliveryState.Sent, "250 other", at));
+        Assert.False(await ledger.FinishAsync(row.Id, DeliveryState.Unknown, "250 ok", at));
+
+        using var check = _factory.Services.CreateScope();
+        var stored = await check.ServiceProvider.GetRequiredService<PublisherDbContext>().Deliveries.AsNoTracking().SingleAsync(d => d.Id == row.Id);
+        Assert.Equal((DeliveryState.Sent, "250 ok", 1, (string?)null), (stored.State, stored.LastReply, stored.Attempts, stored.ClaimedBy));
+    }
+
+    [Fact]
     public async Task AStoppedProcessNoLongerHoldsItsClaims()
     {
         var lease = _factory.Services.GetRequiredService<ProcessLease>();
