@@ -38,13 +38,12 @@ public sealed class FeedResult(FeedDocument doc) : IResult
     }
 
     /// <summary>
-    /// In slices of Kestrel's response buffer limit (64 KB), each flushed before the next: one write of the whole document
-    /// would copy all of it into the connection's buffers first, for every connection at once. A compressed document
-    /// (40 KB for 50 items) goes out with its headers in one write, and each flush is one system call less.
+    /// In slices below Kestrel's response buffer limit, each flushed before the next: one write of the whole document
+    /// would copy all of it into the connection's buffers first, for every connection at once.
     /// </summary>
     private static async Task WriteAsync(HttpResponse response, byte[] bytes, CancellationToken ct)
     {
-        const int Slice = 64 * 1024;
+        const int Slice = 32 * 1024;
         var writer = response.BodyWriter;
         for (int offset = 0; offset < bytes.Length; offset += Slice)
             await writer.WriteAsync(bytes.AsMemory(offset, Math.Min(Slice, bytes.Length - offset)), ct);
