@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.ServiceModel.Syndication;
 using System.Text;
@@ -137,19 +138,44 @@ public sealed class FeedBuilder(SiteOptions site)
         return item;
     }
 
-    private static byte[] Write(SyndicationFeedFormatter formatter)
+    private static byte[] Write(SyndicationFeedFormatter formatter) => Serialized(buffer =>
     {
-        using var buffer = new MemoryStream();
-        using (var writer = XmlWriter.Create(buffer, WriterSettings)) formatter.WriteTo(writer);
-        return buffer.ToArray();
+        using var writer = XmlWriter.Create(buffer, WriterSettings);
+        formatter.WriteTo(writer);
+    });
+
+    private const int PooledBufferBytes = 1024 * 1024;
+
+    /// <summary>
+    /// The bytes <paramref name="write"/> writes, made in a pooled buffer: a growing stream would allocate and copy a
+    /// chain of large arrays for every document of every rebuild. A page that does not fit is written again into a
+    /// stream that grows.
+    /// </summary>
+    private static byte[] Serialized(Action<Stream> write)
+    {
+        var pooled = ArrayPool<byte>.Shared.Rent(PooledBufferBytes);
+        try
+        {
+            using var buffer = new MemoryStream(pooled, 0, pooled.Length, writable: true);
+            try
+            {
+                write(buffer);
+                return pooled.AsSpan(0, (int)buffer.Position).ToArray();
+            }
+            catch (NotSupportedException) { } // full: the stream over the pooled array does not grow
+        }
+        finally { ArrayPool<byte>.Shared.Return(pooled); }
+        using var growing = new MemoryStream();
+        write(growing);
+        return growing.ToArray();
     }
 
     private byte[] JsonFeed(FeedPage page)
     {
         var (key, links) = (page.Key, page.Links);
-        using var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer, JsonOptions))
+        return Serialized(buffer =>
         {
+            using var json = new Utf8JsonWriter(buffer, JsonOptions);
             json.WriteStartObject();
             json.WriteString("version", "https://jsonfeed.org/version/1.1");
             json.WriteString("title", page.Title);
@@ -166,11 +192,14 @@ public sealed class FeedBuilder(SiteOptions site)
             json.WriteStartObject(); json.WriteString("type", "WebSub"); json.WriteString("url", links.Hub.AbsoluteUri); json.WriteEndObject();
             json.WriteEndArray();
             json.WriteStartArray("items");
-            foreach (var a in page.Items) WriteJsonItem(json, a, page);
+            foreach (var a in page.Items)
+            {
+                WriteJsonItem(json, a, page);
+                json.Flush(); // into the stream item by item, or the writer grows a buffer of its own for the whole page
+            }
             json.WriteEndArray();
             json.WriteEndObject();
-        }
-        return buffer.ToArray();
+        });
     }
 
     private static void WriteJsonItem(Utf8JsonWriter json, Article a, FeedPage page)

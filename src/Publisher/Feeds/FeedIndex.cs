@@ -72,12 +72,11 @@ public sealed class FeedIndex
         foreach (var slug in touched)
         {
             if (slug is null) continue;
-            var kept = categories.TryGetValue(slug, out var old) ? old.Entries.Where(e => !ids.Contains(e.Id)) : [];
-            var entries = Merge(kept, current.Where(e => e.CategorySlug == slug));
+            var entries = Merge(categories.TryGetValue(slug, out var old) ? old.Entries : [], ids, current.Where(e => e.CategorySlug == slug));
             if (entries.Length == 0) categories.Remove(slug);
             else categories[slug] = Changed(old, slug, entries, now);
         }
-        var site = Changed(Site, null, Merge(Site.Entries.Where(e => !ids.Contains(e.Id)), current), now);
+        var site = Changed(Site, null, Merge(Site.Entries, ids, current), now);
         return new FeedIndex(site, categories);
     }
 
@@ -85,17 +84,24 @@ public sealed class FeedIndex
     private static FeedGroup Changed(FeedGroup? old, string? slug, FeedEntry[] entries, DateTimeOffset now) =>
         old is not null && old.Entries.AsSpan().SequenceEqual(entries) ? old : NewGroup(slug, entries, now);
 
-    /// <summary>Merges a few changed entries into a sorted group in one pass (no re-sort of 100,000 entries per change).</summary>
-    private static FeedEntry[] Merge(IEnumerable<FeedEntry> keptSorted, IEnumerable<FeedEntry> added)
+    /// <summary>
+    /// A sorted group without the entries of <paramref name="ids"/> and with <paramref name="added"/>, in one pass and
+    /// one array (no re-sort, and no intermediate copies of 100,000 entries per change).
+    /// </summary>
+    private static FeedEntry[] Merge(FeedEntry[] sorted, IReadOnlySet<int> ids, IEnumerable<FeedEntry> added)
     {
-        var kept = keptSorted.ToArray();
         var extra = added.ToArray();
         Array.Sort(extra, NewestFirst);
-        var merged = new FeedEntry[kept.Length + extra.Length];
+        int removed = 0;
+        foreach (var e in sorted) if (ids.Contains(e.Id)) removed++;
+        var merged = new FeedEntry[sorted.Length - removed + extra.Length];
         int i = 0, j = 0, k = 0;
-        while (i < kept.Length && j < extra.Length) merged[k++] = NewestFirst(kept[i], extra[j]) <= 0 ? kept[i++] : extra[j++];
-        while (i < kept.Length) merged[k++] = kept[i++];
-        while (j < extra.Length) merged[k++] = extra[j++];
+        while (k < merged.Length)
+        {
+            if (i < sorted.Length && ids.Contains(sorted[i].Id)) i++;
+            else if (j == extra.Length || (i < sorted.Length && NewestFirst(sorted[i], extra[j]) <= 0)) merged[k++] = sorted[i++];
+            else merged[k++] = extra[j++];
+        }
         return merged;
     }
 

@@ -17,7 +17,8 @@ namespace Publisher.Feeds;
 public sealed class FeedStore(IServiceScopeFactory scopes, IOptions<PublisherOptions> options, SiteAddresses addresses, TimeProvider clock,
     ILogger<FeedStore> logger)
 {
-    private sealed record ReadyDocument(string Fingerprint, FeedDocument Document);
+    /// <param name="Articles">The page's articles, kept so that the next change loads only the rows it changed.</param>
+    private sealed record ReadyDocument(string Fingerprint, FeedDocument Document, IReadOnlyList<Article> Articles);
     private sealed record State(FeedIndex Index, IReadOnlyDictionary<FeedKey, ReadyDocument> Ready);
 
     private readonly PublisherOptions _options = options.Value;
@@ -52,8 +53,8 @@ public sealed class FeedStore(IServiceScopeFactory scopes, IOptions<PublisherOpt
         string fingerprint = Fingerprint(group, key.Page);
         return await _pages.GetOrBuildAsync(baseUrl, key, fingerprint, async () =>
         {
-            var articles = await LoadPageAsync(group.Page(key.Page, PageSize), CancellationToken.None);
-            var doc = Build(group, key, articles, baseUrl);
+            var articles = await LoadAsync([group.Page(key.Page, PageSize)], new Dictionary<int, Article>(), CancellationToken.None);
+            var doc = FeedDocument.Create(Serialize(group, key, articles[0], baseUrl), key.Format.ContentType(), FeedBuilder.LastModified(articles[0]));
             return doc.WithLastModified(Max(doc.LastModified, group.ChangedAt));
         });
     }
@@ -80,7 +81,7 @@ public sealed class FeedStore(IServiceScopeFactory scopes, IOptions<PublisherOpt
             var index = FeedIndex.Create(entries.Select(e => new FeedEntry(e.Id,
                 e.CategorySlug is null ? null : slugs.TryGetValue(e.CategorySlug, out var s) ? s : slugs[e.CategorySlug] = e.CategorySlug,
                 e.PublishedUtc.Ticks, e.UpdatedUtc.Ticks)));
-            return await PublishAsync(index, index.Groups.ToList(), ct);
+            return await PublishAsync(index, index.Groups.ToList(), changed: null, ct);
         }
         finally { _publishing.Release(); }
     }
@@ -101,7 +102,7 @@ public sealed class FeedStore(IServiceScopeFactory scopes, IOptions<PublisherOpt
             var current = rows.Select(r => new FeedEntry(r.Id, r.CategorySlug, r.PublishedUtc.Ticks, r.UpdatedUtc.Ticks)).ToList();
             var index = _state.Index.With(ids, current, clock.GetUtcNow(), out var touched);
             var indexed = clock.GetElapsedTime(started);
-            return await PublishAsync(index, touched.Select(index.Group).OfType<FeedGroup>().ToList(), ct) with { IndexTime = indexed };
+            return await PublishAsync(index, touched.Select(index.Group).OfType<FeedGroup>().ToList(), ids, ct) with { IndexTime = indexed };
         }
         finally { _publishing.Release(); }
     }
@@ -119,7 +120,9 @@ public sealed class FeedStore(IServiceScopeFactory scopes, IOptions<PublisherOpt
         return stats.Count == state.Index.Count && stats.MaxId == state.Index.MaxId && stats.Updated.Ticks == state.Index.MaxUpdatedTicks;
     }
 
-    private async Task<PublishOutcome> PublishAsync(FeedIndex index, IReadOnlyList<FeedGroup> groups, CancellationToken ct)
+    /// <param name="changed">The articles known to have changed since the last publication; null when anything may have
+    /// (a full load), so no article of the ready pages is taken over.</param>
+    private async Task<PublishOutcome> PublishAsync(FeedIndex index, IReadOnlyList<FeedGroup> groups, IReadOnlySet<int>? changed, CancellationToken ct)
     {
         var previous = _state;
         var ready = new Dictionary<FeedKey, ReadyDocument>();
@@ -127,24 +130,33 @@ public sealed class FeedStore(IServiceScopeFactory scopes, IOptions<PublisherOpt
             foreach (var (key, doc) in previous.Ready)
                 if (index.Group(key.CategorySlug) is not null) ready[key] = doc;
 
-        // Load every changed first page's articles, then serialize and compress the documents on all cores.
+        // Load every changed first page's articles (one query), then serialize and compress the documents on all cores.
         long started = clock.GetTimestamp();
+        var stale = groups.Where(g => previous?.Ready.GetValueOrDefault(new FeedKey(g.CategorySlug, FeedFormat.Rss))?.Fingerprint != Fingerprint(g, 1)).ToList();
+        var known = new Dictionary<int, Article>();
+        if (previous is not null && changed is not null)
+            foreach (var r in previous.Ready.Values)
+                foreach (var a in r.Articles) if (!changed.Contains(a.Id)) known.TryAdd(a.Id, a);
+        var pages = await LoadAsync(stale.Select(g => g.Page(1, PageSize)).ToList(), known, ct);
         var work = new List<(FeedGroup Group, string Fingerprint, List<Article> Articles)>();
-        foreach (var group in groups)
+        for (int i = 0; i < stale.Count; i++)
         {
-            string fingerprint = Fingerprint(group, 1);
-            if (previous?.Ready.GetValueOrDefault(new FeedKey(group.CategorySlug, FeedFormat.Rss))?.Fingerprint == fingerprint) continue;
-            var articles = await LoadPageAsync(group.Page(1, PageSize), ct);
+            var (group, articles) = (stale[i], pages[i]);
             if (group.CategorySlug is not null && articles.Count > 0)
                 lock (_names) _names[group.CategorySlug] = articles[0].Category ?? group.CategorySlug;
             work.Add((group, Fingerprint(group, 1), articles));
         }
         var loaded = clock.GetElapsedTime(started);
-        var built = work.SelectMany(w => FeedFormats.All.Select(f => (w.Group, w.Fingerprint, w.Articles, Key: new FeedKey(w.Group.CategorySlug, f))))
-            .AsParallel().Select(w => (w.Key, w.Fingerprint, Doc: Build(w.Group, w.Key, w.Articles, addresses.Primary))).ToList();
+        var jobs = work.SelectMany(w => FeedFormats.All.Select(f => (w.Group, w.Fingerprint, w.Articles, Key: new FeedKey(w.Group.CategorySlug, f)))).ToList();
+        var serialized = new byte[jobs.Count][];
+        Parallel.ForEach(Partitioner.Create(Enumerable.Range(0, jobs.Count).ToArray(), loadBalance: true),
+            i => serialized[i] = Serialize(jobs[i].Group, jobs[i].Key, jobs[i].Articles, addresses.Primary));
+        var serializedAt = clock.GetElapsedTime(started);
+        var docs = FeedDocument.CreateAll(jobs.Select((j, i) => (serialized[i], j.Key.Format.ContentType(), FeedBuilder.LastModified(j.Articles))).ToList());
+        var built = jobs.Select((j, i) => (j.Key, j.Fingerprint, j.Articles, Doc: docs[i])).ToList();
 
-        var changed = new List<FeedKey>();
-        foreach (var (key, fingerprint, doc) in built)
+        var news = new List<FeedKey>();
+        foreach (var (key, fingerprint, articles, doc) in built)
         {
             var group = index.Group(key.CategorySlug)!;
             var old = previous?.Ready.GetValueOrDefault(key)?.Document;
@@ -153,24 +165,26 @@ public sealed class FeedStore(IServiceScopeFactory scopes, IOptions<PublisherOpt
             // Last-Modified moves forward whenever the bytes change (an item deleted, the site renamed), never back.
             else if (old is not null && published.LastModified <= old.LastModified) published = published.WithLastModified(old.LastModified.AddSeconds(1));
             // After the first publication every new or changed first page is news (a category's first article too).
-            if (previous is not null && published != old) changed.Add(key);
-            ready[key] = new ReadyDocument(fingerprint, published);
+            if (previous is not null && published != old) news.Add(key);
+            ready[key] = new ReadyDocument(fingerprint, published, articles);
         }
         _state = new State(index, ready);
         _first.TrySetResult();
-        foreach (var key in changed) _changed.Writer.TryWrite(key);
-        return new PublishOutcome(index.Count, work.Count, built.Count) { LoadTime = loaded, BuildTime = clock.GetElapsedTime(started) - loaded };
+        foreach (var key in news) _changed.Writer.TryWrite(key);
+        return new PublishOutcome(index.Count, work.Count, built.Count)
+        {
+            LoadTime = loaded, SerializeTime = serializedAt - loaded, BuildTime = clock.GetElapsedTime(started) - loaded,
+        };
     }
 
-    private FeedDocument Build(FeedGroup group, FeedKey key, IReadOnlyList<Article> articles, string baseUrl)
+    private byte[] Serialize(FeedGroup group, FeedKey key, IReadOnlyList<Article> articles, string baseUrl)
     {
         string title = group.CategorySlug is null ? _options.Site.Title : $"{_options.Site.Title} · {CategoryName(group.CategorySlug) ?? group.CategorySlug}";
         var links = new SiteLinks(baseUrl, NullIfEmpty(_options.WebSub.Hub));
         FeedPage Page(IReadOnlyList<Article> items) => new(key, title, items, group.Pages(PageSize), links, addresses.IdHost);
-        byte[] bytes;
         try
         {
-            bytes = _builder.Build(Page(articles));
+            return _builder.Build(Page(articles));
         }
         catch (Exception ex) when (ex is not OperationCanceledException && articles.Count > 0)
         {
@@ -178,9 +192,8 @@ public sealed class FeedStore(IServiceScopeFactory scopes, IOptions<PublisherOpt
             // find it, leave it out, and name it. A failure that is not one article's fails the whole build, as before.
             var writable = articles.Where(a => Writable(a, Page)).ToList();
             if (writable.Count == articles.Count) throw;
-            bytes = _builder.Build(Page(writable));
+            return _builder.Build(Page(writable));
         }
-        return FeedDocument.Create(bytes, key.Format.ContentType(), FeedBuilder.LastModified(articles));
     }
 
     private bool Writable(Article article, Func<IReadOnlyList<Article>, FeedPage> page)
@@ -201,14 +214,33 @@ public sealed class FeedStore(IServiceScopeFactory scopes, IOptions<PublisherOpt
         }
     }
 
-    /// <summary>The page's articles with their bodies, in the index's order.</summary>
-    private async Task<List<Article>> LoadPageAsync(ArraySegment<FeedEntry> entries, CancellationToken ct)
+    /// <summary>
+    /// The articles of each page, in the index's order, with what the feeds show (not the plain-text body, which they
+    /// never use and which is as long as the HTML). Those in <paramref name="known"/> at the entry's version are taken
+    /// from there; the others come in one query for all the pages.
+    /// </summary>
+    private async Task<List<Article>[]> LoadAsync(IReadOnlyList<ArraySegment<FeedEntry>> pages, IReadOnlyDictionary<int, Article> known,
+        CancellationToken ct)
     {
-        var ids = entries.Select(e => e.Id).ToList();
+        var ids = pages.SelectMany(p => p)
+            .Where(e => !(known.TryGetValue(e.Id, out var a) && a.UpdatedUtc.Ticks == e.UpdatedTicks)).Select(e => e.Id).Distinct().ToList();
+        var byId = ids.Count == 0 ? [] : await QueryAsync(ids, ct);
+        foreach (var (id, article) in known) byId.TryAdd(id, article);
+        return pages.Select(p => p.Where(e => byId.ContainsKey(e.Id)).Select(e => byId[e.Id]).ToList()).ToArray();
+    }
+
+    private async Task<Dictionary<int, Article>> QueryAsync(List<int> ids, CancellationToken ct)
+    {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
-        var byId = await db.Articles.AsNoTracking().Where(a => ids.Contains(a.Id)).ToDictionaryAsync(a => a.Id, ct);
-        return ids.Where(byId.ContainsKey).Select(id => byId[id]).ToList();
+        return await db.Articles.AsNoTracking().Where(a => ids.Contains(a.Id)).Select(a => new Article
+        {
+            Id = a.Id, Uid = a.Uid, Slug = a.Slug, SourceKey = a.SourceKey, ContentHash = a.ContentHash, Format = a.Format,
+            Title = a.Title, Summary = a.Summary, BodyHtml = a.BodyHtml, BodyText = "", Author = a.Author, Source = a.Source,
+            Category = a.Category, CategorySlug = a.CategorySlug, Tags = a.Tags, PublishedUtc = a.PublishedUtc,
+            PublishedOffsetMinutes = a.PublishedOffsetMinutes, FirstPublishedOn = a.FirstPublishedOn, CreatedUtc = a.CreatedUtc,
+            UpdatedUtc = a.UpdatedUtc,
+        }).ToDictionaryAsync(a => a.Id, ct);
     }
 
     /// <summary>Everything a page's bytes depend on besides its base: its articles' ids and versions, the page count, the title.</summary>
@@ -236,5 +268,7 @@ public readonly record struct PublishOutcome(int Articles, int Groups, int Docum
 {
     public TimeSpan IndexTime { get; init; }
     public TimeSpan LoadTime { get; init; }
+    /// <summary>Of <see cref="BuildTime"/>, the serializing; the rest is compressing and hashing.</summary>
+    public TimeSpan SerializeTime { get; init; }
     public TimeSpan BuildTime { get; init; }
 }
