@@ -82,19 +82,39 @@ public sealed class WebSubHub(Channel<SubscriptionRequest> pending, FeedStore st
 
     private async Task DistributeAsync(CancellationToken ct)
     {
-        await foreach (var key in store.Changed.ReadAllAsync(ct))
+        // Changed feeds whose push waits for this host to catch up with the database; tried again every second.
+        var waiting = new HashSet<FeedKey>();
+        Task<bool>? next = null;
+        while (!ct.IsCancellationRequested)
         {
-            string topic = new SiteLinks(addresses.Primary).Feed(key.CategorySlug, key.Format).AbsoluteUri;
-            try
+            next ??= store.Changed.WaitToReadAsync(ct).AsTask();
+            if (waiting.Count == 0) await next;
+            else await Task.WhenAny(next, Task.Delay(TimeSpan.FromSeconds(1), clock, ct));
+            if (next.IsCompleted)
             {
-                if (_outsideHub is not null) await PingAsync(_outsideHub, topic, ct);
-                else await PushToSubscribersAsync(key, topic, ct);
+                if (!await next) return;
+                next = null;
             }
-            catch (Exception ex) when (!ct.IsCancellationRequested)
-            {
-                logger.LogWarning(ex, "WebSub: announcing the change of {Topic} failed", topic);
-            }
+            while (store.Changed.TryRead(out var key)) waiting.Add(key);
+            foreach (var key in waiting.ToList())
+                if (await AnnounceAsync(key, ct)) waiting.Remove(key);
         }
+    }
+
+    /// <summary>Pings the outside hub or pushes to this hub's subscribers; false when the push has to wait (see below).</summary>
+    private async Task<bool> AnnounceAsync(FeedKey key, CancellationToken ct)
+    {
+        string topic = new SiteLinks(addresses.Primary).Feed(key.CategorySlug, key.Format).AbsoluteUri;
+        try
+        {
+            if (_outsideHub is null) return await PushToSubscribersAsync(key, topic, ct);
+            await PingAsync(_outsideHub, topic, ct);
+        }
+        catch (Exception ex) when (!ct.IsCancellationRequested)
+        {
+            logger.LogWarning(ex, "WebSub: announcing the change of {Topic} failed", topic);
+        }
+        return true;
     }
 
     /// <summary>The de facto publish ping most hubs take (the Recommendation leaves publishing to the hub).</summary>
@@ -104,22 +124,25 @@ public sealed class WebSubHub(Channel<SubscriptionRequest> pending, FeedStore st
         if (!response.IsSuccessStatusCode) logger.LogWarning("WebSub: hub {Hub} answered {Status} to the ping for {Topic}", hub, (int)response.StatusCode, topic);
     }
 
-    private async Task PushToSubscribersAsync(FeedKey key, string topic, CancellationToken ct)
+    /// <summary>
+    /// Pushes the feed's current document to the subscriptions of its topic that no host has pushed it to yet. False when
+    /// this host's feeds are behind the database (another host or a verb took in a newer change): then it waits, so no
+    /// one pushes content older than what a subscriber may already have been sent, and tries again once it caught up
+    /// (a rebuild then may not announce this feed again: its bytes may not change).
+    /// </summary>
+    private async Task<bool> PushToSubscribersAsync(FeedKey key, string topic, CancellationToken ct)
     {
-        // A host whose feeds are behind the database (another host took in a newer change) leaves the push to the
-        // rebuild that follows, so no one pushes content older than what a subscriber may already have been sent.
-        if (!await store.MatchesDatabaseAsync(ct)) return;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+        var now = clock.GetUtcNow().UtcDateTime;
+        await db.WebSubSubscriptions.Where(s => s.ExpiresUtc <= now).ExecuteDeleteAsync(ct); // leases that ran out
+        if (!await db.WebSubSubscriptions.AnyAsync(s => s.Topic == topic, ct)) return true;
+        if (!await store.MatchesDatabaseAsync(ct)) return false;
         var doc = await store.GetAsync(addresses.Primary, key, ct);
-        if (doc is null) return;
-        List<WebSubSubscription> subscribers;
-        await using (var scope = scopes.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
-            var now = clock.GetUtcNow().UtcDateTime;
-            await db.WebSubSubscriptions.Where(s => s.ExpiresUtc <= now).ExecuteDeleteAsync(ct); // leases that ran out
-            subscribers = await ClaimAsync(db, topic, doc.ETag, ct);
-        }
+        if (doc is null) return true;
+        var subscribers = await ClaimAsync(db, topic, doc.ETag, ct);
         foreach (var subscriber in subscribers) _ = PushWithRetriesAsync(subscriber, topic, doc, ct);
+        return true;
     }
 
     /// <summary>
@@ -152,7 +175,15 @@ public sealed class WebSubHub(Channel<SubscriptionRequest> pending, FeedStore st
             finally { _pushes.Release(); }
             if (attempt >= RetryDelays.Length || ct.IsCancellationRequested) return;
             await Task.Delay(RetryDelays[attempt], clock, ct);
+            if (!await StillToPushAsync(subscriber.Id, doc.ETag, ct)) return; // a newer document went (from here or another host)
         }
+    }
+
+    private async Task<bool> StillToPushAsync(int subscription, string etag, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+        return await db.WebSubSubscriptions.AnyAsync(s => s.Id == subscription && s.PushedETag == etag, ct);
     }
 
     private HttpRequestMessage Push(WebSubSubscription subscriber, string topic, FeedDocument doc)

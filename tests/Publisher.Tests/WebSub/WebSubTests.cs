@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Xml.Linq;
@@ -120,6 +121,39 @@ public sealed class WebSubTests : IAsyncLifetime
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType!.MediaType);
         Assert.Contains(named, await response.Content.ReadAsStringAsync());
         Assert.Equal(0, await SubscriptionsAsync(factory));
+    }
+
+    [Fact]
+    public async Task AChangeMadeWhileTheHostIsBehindTheDatabaseIsPushedOnceItCatchesUp()
+    {
+        // A verb (or another host) adds an article the service has not loaded yet, and an article of another category
+        // comes in through the API at once: the second one's category feed is pushed, though the service first waits
+        // to catch up, and the catching up rebuilds only the first one's feeds.
+        var (factory, client) = await StartAsync();
+        using var _ = factory;
+        string topic = Base + "/feeds/categories/" + Uri.EscapeDataString("监督测试") + "/atom.xml"; // a category to come
+        Assert.Equal(HttpStatusCode.Accepted, (await PostAsync(client, ("hub.mode", "subscribe"), ("hub.callback", _subscriber.Url + "/cb"), ("hub.topic", topic))).StatusCode);
+        await Eventually.HoldsAsync(async () => await SubscriptionsAsync(factory) == 1, TimeSpan.FromSeconds(10), "the subscription is stored");
+
+        using (var scope = factory.Services.CreateScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
+            var other = await db.Articles.AsNoTracking().FirstAsync(); // another category
+            other.Id = 0;
+            other.Uid = Guid.NewGuid();
+            other.Slug = other.SourceKey = "written-beside-the-service";
+            other.Title = "旁路写入的文章";
+            other.PublishedUtc = other.UpdatedUtc = other.CreatedUtc = new DateTime(2030, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+            db.Articles.Add(other);
+            await db.SaveChangesAsync();
+        }
+        using var admin = factory.CreateAdminClient();
+        var posted = await admin.PostAsJsonAsync("/api/articles", new { title = "监督新文章", publishedAt = "2030-01-02 08:00", category = "监督测试", contentText = "正文。" });
+        Assert.True(posted.IsSuccessStatusCode, await posted.Content.ReadAsStringAsync());
+
+        var push = await _subscriber.WaitForAsync(r => r.Method == "POST", TimeSpan.FromSeconds(15), "the category feed pushed");
+        Assert.Contains("监督新文章", Encoding.UTF8.GetString(push.Body));
+        Assert.Equal(await client.GetByteArrayAsync(topic[Base.Length..]), push.Body);
     }
 
     [Fact]
