@@ -132,7 +132,10 @@ public sealed class FeedStore(IServiceScopeFactory scopes, IOptions<PublisherOpt
 
         // Load every changed first page's articles (one query), then serialize and compress the documents on all cores.
         long started = clock.GetTimestamp();
-        var stale = groups.Where(g => previous?.Ready.GetValueOrDefault(new FeedKey(g.CategorySlug, FeedFormat.Rss))?.Fingerprint != Fingerprint(g, 1)).ToList();
+        // A first page holding a changed article is built again even when its fingerprint is the same: an edit of an
+        // article dated in the future keeps its UpdatedUtc (its publication time), and only its content tells.
+        var stale = groups.Where(g => previous?.Ready.GetValueOrDefault(new FeedKey(g.CategorySlug, FeedFormat.Rss))?.Fingerprint != Fingerprint(g, 1)
+            || (changed is not null && g.Page(1, PageSize).Any(e => changed.Contains(e.Id)))).ToList();
         var known = new Dictionary<int, Article>();
         if (previous is not null && changed is not null)
             foreach (var r in previous.Ready.Values)
@@ -225,15 +228,19 @@ public sealed class FeedStore(IServiceScopeFactory scopes, IOptions<PublisherOpt
         var ids = pages.SelectMany(p => p)
             .Where(e => !(known.TryGetValue(e.Id, out var a) && a.UpdatedUtc.Ticks == e.UpdatedTicks)).Select(e => e.Id).Distinct().ToList();
         var byId = ids.Count == 0 ? [] : await QueryAsync(ids, ct);
-        foreach (var (id, article) in known) byId.TryAdd(id, article);
-        return pages.Select(p => p.Where(e => byId.ContainsKey(e.Id)).Select(e => byId[e.Id]).ToList()).ToArray();
+        // An article neither read now nor kept at the entry's version is gone (deleted meanwhile): left out, never an older copy.
+        return pages.Select(p => p.Select(e => byId.TryGetValue(e.Id, out var read) ? read
+                : known.TryGetValue(e.Id, out var kept) && kept.UpdatedUtc.Ticks == e.UpdatedTicks ? kept : null)
+            .OfType<Article>().ToList()).ToArray();
     }
 
     private async Task<Dictionary<int, Article>> QueryAsync(List<int> ids, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PublisherDbContext>();
-        return await db.Articles.AsNoTracking().Where(a => ids.Contains(a.Id)).Select(a => new Article
+        // One parameter for all the ids (a JSON array on SQLite, an array on PostgreSQL): a reload asks for every first
+        // page at once, (categories + 1) × PageSize ids, which can pass SQLite's limit of 32,766 variables.
+        return await db.Articles.AsNoTracking().Where(a => EF.Parameter(ids).Contains(a.Id)).Select(a => new Article
         {
             Id = a.Id, Uid = a.Uid, Slug = a.Slug, SourceKey = a.SourceKey, ContentHash = a.ContentHash, Format = a.Format,
             Title = a.Title, Summary = a.Summary, BodyHtml = a.BodyHtml, BodyText = "", Author = a.Author, Source = a.Source,

@@ -217,6 +217,30 @@ public sealed class FeedHttpTests : IDisposable
     }
 
     [Fact]
+    public async Task AnEditOfAnArticleDatedInTheFutureIsPublishedAndStaysWhenOthersChangeTheSamePage()
+    {
+        // Its UpdatedUtc stays its publication time through an edit, so only its content says it changed.
+        _site.AddSeed();
+        var (factory, client) = await StartAsync(1);
+        using var _ = factory;
+        const string head = "---\ntitle: 未来的文章\ndate: 2031-01-01 08:00\ncategory: 要闻\n---\n";
+        _site.Write("future.md", head + "第一版正文。");
+        await Eventually.HoldsAsync(async () => (await client.GetStringAsync("/feeds/atom.xml")).Contains("第一版正文"), TimeSpan.FromSeconds(10), "published");
+        _site.Write("future.md", head + "第二版正文。");
+        await Eventually.HoldsAsync(async () => (await client.GetStringAsync("/feeds/atom.xml")).Contains("第二版正文"), TimeSpan.FromSeconds(10),
+            "the edit is published");
+        // Another article on the same first pages: the edited one is not taken back to an older copy.
+        _site.Write("other.md", "---\ntitle: 另一篇\ndate: 2030-06-01 08:00\ncategory: 要闻\n---\n正文。");
+        await Eventually.HoldsAsync(async () => (await client.GetStringAsync("/feeds/atom.xml")).Contains("另一篇"), TimeSpan.FromSeconds(10), "the other one");
+        foreach (var path in new[] { "/feeds/atom.xml", "/feeds/rss.xml", "/feeds/categories/" + Uri.EscapeDataString("要闻") + "/atom.xml" })
+        {
+            string feed = await client.GetStringAsync(path);
+            Assert.Contains("第二版正文", feed);
+            Assert.DoesNotContain("第一版正文", feed);
+        }
+    }
+
+    [Fact]
     public async Task ExportWritesTheSameBytesHttpServes()
     {
         AddTypicalArticles();
