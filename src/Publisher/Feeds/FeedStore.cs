@@ -147,7 +147,7 @@ public sealed class FeedStore(IServiceScopeFactory scopes, IOptions<PublisherOpt
             var (group, articles) = (stale[i], pages[i]);
             if (group.CategorySlug is not null && articles.Count > 0)
                 lock (_names) _names[group.CategorySlug] = articles[0].Category ?? group.CategorySlug;
-            work.Add((group, Fingerprint(group, 1), articles));
+            work.Add((group, Fingerprint(group, 1), articles)); // again: the category's name, part of it, may just have changed
         }
         var loaded = clock.GetElapsedTime(started);
         var jobs = work.SelectMany(w => FeedFormats.All.Select(f => (w.Group, w.Fingerprint, w.Articles, Key: new FeedKey(w.Group.CategorySlug, f)))).ToList();

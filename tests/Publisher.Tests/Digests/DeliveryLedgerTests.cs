@@ -130,10 +130,8 @@ public sealed class DeliveryLedgerTests : IAsyncLifetime
         await lease.EnsureStartedAsync();
         using var scopeA = _factory.Services.CreateScope();
         using var scopeB = _factory.Services.CreateScope();
-        var gate = _factory.Services.GetRequiredService<WriteGate>();
-        var marks = _factory.Services.GetRequiredService<LedgerMarks>();
-        var a = new DeliveryLedger(scopeA.ServiceProvider.GetRequiredService<PublisherDbContext>(), gate, marks, TimeProvider.System, () => lease.Id);
-        var b = new DeliveryLedger(scopeB.ServiceProvider.GetRequiredService<PublisherDbContext>(), gate, marks, TimeProvider.System, () => lease.Id);
+        var a = LedgerIn(scopeA, lease);
+        var b = LedgerIn(scopeB, lease);
 
         // Worker A claims the rows and then hangs on a slow server for over half an hour: the sweep takes its claims back.
         var heldByA = await a.ClaimAsync(digestId, 50, CancellationToken.None);
@@ -159,6 +157,11 @@ public sealed class DeliveryLedgerTests : IAsyncLifetime
         Assert.StartsWith(lease.Id + "#", b.Claim);
     }
 
+    /// <summary>A sending worker's ledger, as the sender makes one: the worker's own context (in <paramref name="scope"/>), this process's lease.</summary>
+    private DeliveryLedger LedgerIn(IServiceScope scope, ProcessLease lease) =>
+        new(scope.ServiceProvider.GetRequiredService<PublisherDbContext>(), _factory.Services.GetRequiredService<WriteGate>(),
+            _factory.Services.GetRequiredService<LedgerMarks>(), TimeProvider.System, () => lease.Id);
+
     [Fact]
     public async Task MarksCommittedTogetherAnswerEachWorkerForItsOwnRowOnly()
     {
@@ -166,12 +169,10 @@ public sealed class DeliveryLedgerTests : IAsyncLifetime
         int digestId = await MakeDigestAsync();
         var lease = _factory.Services.GetRequiredService<ProcessLease>();
         await lease.EnsureStartedAsync();
-        var gate = _factory.Services.GetRequiredService<WriteGate>();
-        var marks = _factory.Services.GetRequiredService<LedgerMarks>();
         using var scopeA = _factory.Services.CreateScope();
         using var scopeB = _factory.Services.CreateScope();
-        var a = new DeliveryLedger(scopeA.ServiceProvider.GetRequiredService<PublisherDbContext>(), gate, marks, TimeProvider.System, () => lease.Id);
-        var b = new DeliveryLedger(scopeB.ServiceProvider.GetRequiredService<PublisherDbContext>(), gate, marks, TimeProvider.System, () => lease.Id);
+        var a = LedgerIn(scopeA, lease);
+        var b = LedgerIn(scopeB, lease);
         var heldByA = await a.ClaimAsync(digestId, 3, CancellationToken.None);
         var heldByB = await b.ClaimAsync(digestId, 3, CancellationToken.None);
 
@@ -202,8 +203,7 @@ public sealed class DeliveryLedgerTests : IAsyncLifetime
         var lease = _factory.Services.GetRequiredService<ProcessLease>();
         await lease.EnsureStartedAsync();
         using var scope = _factory.Services.CreateScope();
-        var ledger = new DeliveryLedger(scope.ServiceProvider.GetRequiredService<PublisherDbContext>(), _factory.Services.GetRequiredService<WriteGate>(),
-            _factory.Services.GetRequiredService<LedgerMarks>(), TimeProvider.System, () => lease.Id);
+        var ledger = LedgerIn(scope, lease);
         var row = Assert.Single(await ledger.ClaimAsync(digestId, 1, CancellationToken.None));
         Assert.True(await ledger.SubmitAsync(row.Id));
         var at = ledger.MarkTime();
