@@ -107,6 +107,17 @@ public sealed class FeedStore(IServiceScopeFactory scopes, IOptions<PublisherOpt
         finally { _publishing.Release(); }
     }
 
+    /// <summary>
+    /// Serializes every ready first page again and throws the bytes away: runs the serializers enough times, once the
+    /// start-up is over, for the runtime to compile them optimized (tier 1) before the first real change needs them.
+    /// </summary>
+    public void WarmUp()
+    {
+        if (_state is not { } state) return;
+        foreach (var (key, ready) in state.Ready)
+            if (state.Index.Group(key.CategorySlug) is { } group) Serialize(group, key, ready.Articles, addresses.Primary);
+    }
+
     /// <summary>True when the database holds exactly what the index says (count, newest id, newest update).</summary>
     public async Task<bool> MatchesDatabaseAsync(CancellationToken ct = default)
     {
