@@ -38,14 +38,24 @@ public sealed class FeedResult(FeedDocument doc) : IResult
     }
 
     /// <summary>
-    /// In one write: Kestrel copies the document into the connection's buffers and sends it with as few socket calls as
-    /// it can, instead of a flush and a wait per 32 KB slice (two sends for a 37 KB gzip document, eleven for 331 KB
-    /// identity). With the transport's write buffer raised to hold a whole document (HostingExtensions), one write
-    /// took the service from 0.44-0.49 to 0.52-0.54 of nginx's rate uncompressed and from 0.52-0.55 to 0.69-0.79 with
-    /// gzip (bench/README.md, third round).
+    /// A document of up to 64 KB (the gzip and Brotli forms of a feed, 31-37 KB on 10,000 articles) in one write: one
+    /// flush and one send instead of a flush per 32 KB slice; serving rss.xml with gzip went from 0.54-0.66 of nginx's
+    /// rate to 0.72-0.74 in the probe that measured it (bench/README.md, third round). A larger one in 32 KB slices,
+    /// each flushed before the next: one write of it would copy all of it into the connection's buffers first, for
+    /// every connection at once (331 KB each for 64 connections put the peak RSS at 307 MB instead of 282-289).
     /// </summary>
-    private static async Task WriteAsync(HttpResponse response, byte[] bytes, CancellationToken ct) =>
-        await response.BodyWriter.WriteAsync(bytes, ct);
+    private static async Task WriteAsync(HttpResponse response, byte[] bytes, CancellationToken ct)
+    {
+        const int Whole = 64 * 1024, Slice = 32 * 1024;
+        var writer = response.BodyWriter;
+        if (bytes.Length <= Whole)
+        {
+            await writer.WriteAsync(bytes, ct);
+            return;
+        }
+        for (int offset = 0; offset < bytes.Length; offset += Slice)
+            await writer.WriteAsync(bytes.AsMemory(offset, Math.Min(Slice, bytes.Length - offset)), ct);
+    }
 
     private bool NotModified(HttpRequest request, FeedRepresentation chosen)
     {

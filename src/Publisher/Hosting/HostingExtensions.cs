@@ -12,14 +12,7 @@ public static class HostingExtensions
         // (bench/README.md). Socket completions themselves still arrive on thread-pool threads, not on the epoll thread
         // (DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS stays off), so a request that blocks (SQLite under EF Core's async
         // calls) holds a pool thread, as before, and never the loop that serves every other connection.
-        builder.WebHost.UseSockets(o =>
-        {
-            o.UnsafePreferInlineScheduling = true;
-            // A connection's unsent bytes may reach 1 MB (64 KB by default) before its writer waits: a 331 KB feed goes
-            // out in one write instead of pausing every 64 KB for the socket to drain and the writer to be resumed. It
-            // stays a limit (a slow reader holds at most about one document), and peak RSS did not move (bench/README.md).
-            o.MaxWriteBufferSize = 1024 * 1024;
-        });
+        builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
         return builder;
     }
 }
