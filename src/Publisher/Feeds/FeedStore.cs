@@ -109,14 +109,18 @@ public sealed class FeedStore(IServiceScopeFactory scopes, IOptions<PublisherOpt
     }
 
     /// <summary>
-    /// Serializes every ready first page again and throws the bytes away: runs the serializers enough times, once the
-    /// start-up is over, for the runtime to compile them optimized (tier 1) before the first real change needs them.
+    /// Serializes every ready first page again into nowhere: runs the serializers enough times, once the start-up is
+    /// over, for the runtime to compile them optimized (tier 1) before the first real change needs them. Nothing is
+    /// kept, not even for a moment: a round that made the 63 documents of 10,000 articles as arrays left 20 MB of
+    /// large objects behind, and the peak RSS rose by about 10 MB.
     /// </summary>
     public void WarmUp()
     {
         if (_state is not { } state) return;
+        var links = new SiteLinks(addresses.Primary, NullIfEmpty(_options.WebSub.Hub));
         foreach (var (key, ready) in state.Ready)
-            if (state.Index.Group(key.CategorySlug) is { } group) Serialize(group, key, ready.Articles, addresses.Primary);
+            if (state.Index.Group(key.CategorySlug) is { } group)
+                _builder.WriteTo(new FeedPage(key, Title(group), ready.Articles, group.Pages(PageSize), links, addresses.IdHost), Stream.Null);
     }
 
     /// <summary>True when the database holds exactly what the index says (count, newest id, newest update).</summary>
@@ -214,7 +218,7 @@ public sealed class FeedStore(IServiceScopeFactory scopes, IOptions<PublisherOpt
 
     private byte[] Serialize(FeedGroup group, FeedKey key, IReadOnlyList<Article> articles, string baseUrl)
     {
-        string title = group.CategorySlug is null ? _options.Site.Title : $"{_options.Site.Title} · {CategoryName(group.CategorySlug) ?? group.CategorySlug}";
+        string title = Title(group);
         var links = new SiteLinks(baseUrl, NullIfEmpty(_options.WebSub.Hub));
         FeedPage Page(IReadOnlyList<Article> items) => new(key, title, items, group.Pages(PageSize), links, addresses.IdHost);
         try
@@ -230,6 +234,9 @@ public sealed class FeedStore(IServiceScopeFactory scopes, IOptions<PublisherOpt
             return _builder.Build(Page(writable));
         }
     }
+
+    private string Title(FeedGroup group) =>
+        group.CategorySlug is null ? _options.Site.Title : $"{_options.Site.Title} · {CategoryName(group.CategorySlug) ?? group.CategorySlug}";
 
     private bool Writable(Article article, Func<IReadOnlyList<Article>, FeedPage> page)
     {
