@@ -53,7 +53,7 @@ public sealed class FeedPublisher(FeedStore store, ArticleChanges changes, IOpti
     /// <summary>
     /// The runtime counts a method's calls towards optimizing it (tier 1) only once no new code has been compiled for
     /// 100 ms, which at start-up is after the first publication and the warm-up above have run. Left there, the first
-    /// real change serialized with unoptimized code (5-35 ms for the six documents in twelve probe runs on 10,000
+    /// real change serialized with unoptimized code (5-35 ms for the six documents in 13 probe runs on 10,000
     /// articles, 3-10 ms later), and the optimized code was compiled during the next rebuilds. A few rounds of
     /// serializing the ready pages, a pause apart, move that to the start: 3-10 ms in the first change since
     /// (bench/README.md, third round). A round serializes every ready first page (63 on 10,000 articles) on one thread.
