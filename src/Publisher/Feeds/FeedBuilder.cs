@@ -22,7 +22,12 @@ public sealed class FeedBuilder(SiteOptions site)
     private static readonly XmlWriterSettings WriterSettings = new() { Encoding = new UTF8Encoding(false), Indent = true };
     private static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, Indented = true };
 
-    public byte[] Build(FeedPage page) => page.Key.Format switch
+    public byte[] Build(FeedPage page) => Serialized(Writer(page));
+
+    /// <summary>Writes the page into <paramref name="stream"/>: the same bytes as <see cref="Build"/>, without keeping them.</summary>
+    public void WriteTo(FeedPage page, Stream stream) => Writer(page)(stream);
+
+    private Action<Stream> Writer(FeedPage page) => page.Key.Format switch
     {
         FeedFormat.Rss => Rss(page),
         FeedFormat.Atom => AtomFeed(page),
@@ -42,7 +47,7 @@ public sealed class FeedBuilder(SiteOptions site)
     private static DateTimeOffset Updated(IReadOnlyList<Article> items) =>
         items.Count == 0 ? DateTimeOffset.UnixEpoch : items.MaxBy(a => a.UpdatedUtc)!.UpdatedAt;
 
-    private byte[] Rss(FeedPage page)
+    private Action<Stream> Rss(FeedPage page)
     {
         var links = page.Links;
         var feed = new SyndicationFeed(page.Title, site.Description, links.Home)
@@ -76,7 +81,7 @@ public sealed class FeedBuilder(SiteOptions site)
         return link;
     }
 
-    private byte[] AtomFeed(FeedPage page)
+    private Action<Stream> AtomFeed(FeedPage page)
     {
         var (key, links) = (page.Key, page.Links);
         var feed = new SyndicationFeed
@@ -138,11 +143,11 @@ public sealed class FeedBuilder(SiteOptions site)
         return item;
     }
 
-    private static byte[] Write(SyndicationFeedFormatter formatter) => Serialized(buffer =>
+    private static Action<Stream> Write(SyndicationFeedFormatter formatter) => buffer =>
     {
         using var writer = XmlWriter.Create(buffer, WriterSettings);
         formatter.WriteTo(writer);
-    });
+    };
 
     private const int PooledBufferBytes = 1024 * 1024;
 
@@ -170,10 +175,10 @@ public sealed class FeedBuilder(SiteOptions site)
         return growing.ToArray();
     }
 
-    private byte[] JsonFeed(FeedPage page)
+    private Action<Stream> JsonFeed(FeedPage page)
     {
         var (key, links) = (page.Key, page.Links);
-        return Serialized(buffer =>
+        return buffer =>
         {
             using var json = new Utf8JsonWriter(buffer, JsonOptions);
             json.WriteStartObject();
@@ -199,7 +204,7 @@ public sealed class FeedBuilder(SiteOptions site)
             }
             json.WriteEndArray();
             json.WriteEndObject();
-        });
+        };
     }
 
     private static void WriteJsonItem(Utf8JsonWriter json, Article a, FeedPage page)
