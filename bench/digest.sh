@@ -6,6 +6,9 @@
 # ARTICLES=20 measures the larger digest of the earlier figures.
 # PROFILE=DIR records the send with `perf record -g` into DIR/perf.data, every method JIT-compiled (ReadyToRun off) so that
 # DOTNET_PerfMapEnabled names them all; the timing of such a run is not a figure.
+# CEILING=1 also sends the same number of messages, in the same run, by bench/Publisher.Benchmarks' `smtp-ceiling` steps:
+# MailKit alone re-sending one message (async, then blocking on a thread per connection), then Publisher's personalized
+# messages through its SMTP transport without the ledger; each in its own process, start-up included, like `digest send`.
 # SYNC=full measures SQLite's synchronous=FULL (every ledger commit synced to disk) instead of the default NORMAL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -61,6 +64,18 @@ ours=$(python3 -c "print(f'{$n/($end-$start):.0f}')")
 unset DOTNET_PerfMapEnabled DOTNET_EnableWriteXorExecute DOTNET_ReadyToRun
 echo "load before: $load0"
 echo "Publisher digest send: $(cat "$work/out"); $n messages of ~$size bytes over $conns connections in $(python3 -c "print(f'{$end-$start:.1f}')") s (start-up included) = $ours msg/s; peak RSS $(( $(tail -1 "$work/rss" | cut -d" " -f1) / 1024 )) MB, CPU user+sys $(tail -1 "$work/rss" | cut -d" " -f2,3)"
+ceilings=()
+if [[ -n "${CEILING:-}" ]]; then
+  dotnet publish bench/Publisher.Benchmarks -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o bench/out/ceiling >/dev/null
+  for mode in ${CEILING_MODES:-reused reused-sync personalized-mailkit personalized}; do
+    start=$(date +%s.%N)
+    /usr/bin/time -f "%U %S" -o "$work/cpu" dotnet bench/out/ceiling/Publisher.Benchmarks.dll smtp-ceiling "$mode" "$port" "$n" "$conns" > "$work/ceiling"
+    end=$(date +%s.%N)
+    rate=$(python3 -c "print(f'{$n/($end-$start):.0f}')")
+    ceilings+=("$mode $rate")
+    echo "smtp-ceiling $mode: $(head -1 "$work/ceiling"); $n in $(python3 -c "print(f'{$end-$start:.1f}')") s (start-up included) = $rate msg/s, CPU user+sys $(cat "$work/cpu")"
+  done
+fi
 start=$(date +%s.%N)
 smtp-source -d -s "$conns" -m "$n" -l "$size" -f digest@bench.example.org -t reader@example.cn "127.0.0.1:$port"
 end=$(date +%s.%N)
@@ -68,3 +83,4 @@ theirs=$(python3 -c "print(f'{$n/($end-$start):.0f}')")
 echo "smtp-source: $n messages of $size bytes over $conns connections in $(python3 -c "print(f'{$end-$start:.1f}')") s = $theirs msg/s"
 echo "load after: $(cat /proc/loadavg)"
 echo "ratio Publisher / smtp-source: $(python3 -c "print(f'{$ours/$theirs:.2f}')")"
+for c in "${ceilings[@]}"; do echo "ratio smtp-ceiling ${c% *} / smtp-source: $(python3 -c "print(f'{${c#* }/$theirs:.2f}')")"; done

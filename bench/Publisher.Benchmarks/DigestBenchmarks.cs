@@ -40,6 +40,7 @@ public class DigestBenchmarks
             .AddSingleton(Options.Create(options))
             .AddSingleton(TimeProvider.System)
             .AddSingleton(HtmlEncoder.Create(UnicodeRanges.All))
+            .AddSingleton<Publisher.Data.SharedSecrets>() // with Secret set, nothing is read from or written to DataPath
             .AddSingleton<SubscriberTokens>()
             .AddSingleton<EmailRenderer>()
             .AddSingleton<DigestComposer>()
