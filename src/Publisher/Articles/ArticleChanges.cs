@@ -17,6 +17,9 @@ public sealed class ArticleChanges : Signal
         Notify();
     }
 
+    /// <summary>True while changes wait to be taken.</summary>
+    public bool Pending => !_ids.IsEmpty;
+
     /// <summary>The ids changed since the last call, each once.</summary>
     public HashSet<int> TakeChanged()
     {

@@ -34,7 +34,7 @@ public sealed class FeedPublisher(FeedStore store, ArticleChanges changes, IOpti
                 if (warmUps > 0)
                 {
                     warmUps--;
-                    if (!woke) WarmUp();
+                    if (!woke) WarmUp(stoppingToken);
                 }
                 var ids = changes.TakeChanged();
                 if (ids.Count > 0) await TimedAsync(() => store.ApplyAsync(ids, stoppingToken), $"{ids.Count} changed");
@@ -56,23 +56,25 @@ public sealed class FeedPublisher(FeedStore store, ArticleChanges changes, IOpti
     /// real change serialized with unoptimized code (5-35 ms for the six documents in 13 probe runs on 10,000
     /// articles, 3-10 ms later), and the optimized code was compiled during the next rebuilds. A few rounds of
     /// serializing the ready pages, a pause apart, move that to the start: 3-10 ms in the first change since
-    /// (bench/README.md, third round). A round serializes every ready first page (63 on 10,000 articles) on one thread.
+    /// (bench/README.md, third round). A round serializes up to <see cref="WarmUpDocuments"/> ready first pages on one thread.
     /// </summary>
     private const int WarmUpRounds = 4;
 
-    private void WarmUp()
+    /// <summary>
+    /// Documents a warm-up round serializes at most: every format of the site feed and of a few categories, enough calls
+    /// for the serializers to count up to tier 1 over the rounds, and a bound on a round's time on a site with many
+    /// categories or long pages.
+    /// </summary>
+    private const int WarmUpDocuments = 16;
+
+    private void WarmUp(CancellationToken stoppingToken)
     {
         long started = clock.GetTimestamp();
-        try
-        {
-            store.WarmUp();
-            logger.LogDebug("Warm-up round: serialized the ready first pages in {Elapsed:N0} ms", clock.GetElapsedTime(started).TotalMilliseconds);
-        }
-        catch (Exception ex)
-        {
-            // Only ever a cost saved for later: the published feeds are untouched, so a failure here never starts a reload.
-            logger.LogWarning(ex, "The feeds' warm-up failed; the first change may take longer");
-        }
+        var (written, failed) = store.WarmUp(WarmUpDocuments, () => stoppingToken.IsCancellationRequested || changes.Pending);
+        // Only ever a cost saved for later: the published feeds are untouched, and a page that could not be written was
+        // reported by the build that published it.
+        logger.LogDebug("Warm-up round: serialized {Written} ready first pages ({Failed} could not be) in {Elapsed:N0} ms", written, failed,
+            clock.GetElapsedTime(started).TotalMilliseconds);
     }
 
     private static readonly TimeSpan WarmUpPause = TimeSpan.FromMilliseconds(300);

@@ -109,18 +109,33 @@ public sealed class FeedStore(IServiceScopeFactory scopes, IOptions<PublisherOpt
     }
 
     /// <summary>
-    /// Serializes every ready first page again into nowhere: runs the serializers enough times, once the start-up is
-    /// over, for the runtime to compile them optimized (tier 1) before the first real change needs them. Nothing is
-    /// kept, not even for a moment: a round that made the 63 documents of 10,000 articles as arrays left 20 MB of
-    /// large objects behind, and the peak RSS rose by about 10 MB.
+    /// Serializes ready first pages again into nowhere: runs the serializers enough times, once the start-up is over, for
+    /// the runtime to compile them optimized (tier 1) before the first real change needs them. Nothing is kept, not even
+    /// for a moment: a round that made the 63 documents of 10,000 articles as arrays left 20 MB of large objects behind,
+    /// and the peak RSS rose by about 10 MB. At most <paramref name="maxDocuments"/> a round, and none once
+    /// <paramref name="stop"/> says so (a change waiting, a stop), so a large site's round never holds up a change. A page
+    /// that cannot be written (an article the real build leaves out, and says so once) is skipped here without a word.
     /// </summary>
-    public void WarmUp()
+    public (int Written, int Failed) WarmUp(int maxDocuments, Func<bool> stop)
     {
-        if (_state is not { } state) return;
+        if (_state is not { } state) return (0, 0);
         var links = new SiteLinks(addresses.Primary, NullIfEmpty(_options.WebSub.Hub));
+        int written = 0, failed = 0;
         foreach (var (key, ready) in state.Ready)
-            if (state.Index.Group(key.CategorySlug) is { } group)
+        {
+            if (written + failed >= maxDocuments || stop()) break;
+            if (state.Index.Group(key.CategorySlug) is not { } group) continue;
+            try
+            {
                 _builder.WriteTo(new FeedPage(key, Title(group), ready.Articles, group.Pages(PageSize), links, addresses.IdHost), Stream.Null);
+                written++;
+            }
+            catch (Exception)
+            {
+                failed++;
+            }
+        }
+        return (written, failed);
     }
 
     /// <summary>True when the database holds exactly what the index says (count, newest id, newest update).</summary>

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Publisher.Articles;
 using Publisher.Tests.Feeds;
@@ -124,6 +125,15 @@ public sealed class ControlCharacterTests : IDisposable
         await FeedReader.AssertAllValidAsync(await client.GetByteArrayAsync("/feeds/rss.xml"), await client.GetByteArrayAsync("/feeds/atom.xml"),
             await client.GetByteArrayAsync("/feeds/feed.json"), "脏标题", 2);
         Assert.Contains(logs.Messages(LogLevel.Warning), m => m.Contains("'broken'"));
+
+        // The start-up warm-up skips a page it cannot write and goes on with the others (it threw at the first, every round,
+        // and warmed nothing after it): here the broken article is on all six ready pages (site and 要闻, three formats).
+        // It tries no more than it is given, and nothing once told to stop.
+        var store = factory.Services.GetRequiredService<Publisher.Feeds.FeedStore>();
+        Assert.Equal((0, 6), store.WarmUp(int.MaxValue, () => false));
+        Assert.Equal((0, 0), store.WarmUp(int.MaxValue, () => true));
+        var (some, someFailed) = store.WarmUp(2, () => false);
+        Assert.Equal(2, some + someFailed);
 
         var home = await client.GetAsync("/");
         Assert.Equal(HttpStatusCode.OK, home.StatusCode);
