@@ -1,9 +1,5 @@
-using System.Text.Encodings.Web;
-using System.Text.Unicode;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using MimeKit;
 using Publisher.Articles;
 using Publisher.Digests;
@@ -20,7 +16,7 @@ namespace Publisher.Benchmarks;
 [MemoryDiagnoser]
 public class DigestBenchmarks
 {
-    private const string BaseUrl = "https://news.example.cn";
+    private const string BaseUrl = DigestFixture.BaseUrl;
     private ServiceProvider _services = null!;
     private DigestComposer _composer = null!;
     private MailingList _list = null!;
@@ -31,31 +27,10 @@ public class DigestBenchmarks
     [GlobalSetup]
     public async Task SetupAsync()
     {
-        var options = new PublisherOptions { Secret = "benchmark-secret-benchmark-secret-0123456789" };
-        options.Site.Title = "政务公开";
-        options.Site.BaseUrl = BaseUrl;
-        options.Smtp.From = "政务公开 <digest@news.example.cn>";
-        _services = new ServiceCollection()
-            .AddLogging()
-            .AddSingleton(Options.Create(options))
-            .AddSingleton(TimeProvider.System)
-            .AddSingleton(HtmlEncoder.Create(UnicodeRanges.All))
-            .AddSingleton<Publisher.Data.SharedSecrets>() // with Secret set, nothing is read from or written to DataPath
-            .AddSingleton<SubscriberTokens>()
-            .AddSingleton<EmailRenderer>()
-            .AddSingleton<DigestComposer>()
-            .BuildServiceProvider();
+        _services = DigestFixture.Services(DigestFixture.Options("政务公开 <digest@news.example.cn>"));
         _composer = _services.GetRequiredService<DigestComposer>();
         _list = new MailingList { Id = 1, Name = "news", Description = "政务要闻" };
-        var published = new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.FromHours(8));
-        _articles = Enumerable.Range(1, 20).Select(i => new Article
-        {
-            Id = i, Slug = $"article-{i}", SourceKey = $"api:article-{i}", ContentHash = "", BodyHtml = "", BodyText = "",
-            Title = $"第{i}篇：关于做好今冬明春供暖保障和安全生产工作的通知",
-            Summary = string.Concat(Enumerable.Repeat("为切实做好今冬明春供暖保障工作，确保群众温暖过冬，现将有关事项通知如下。", 3)),
-            Category = i % 2 == 0 ? "通知公告" : "人民监督",
-            PublishedUtc = published.UtcDateTime.AddHours(-i), PublishedOffsetMinutes = 480,
-        }).ToList();
+        _articles = DigestFixture.Articles(20);
         _rendered = await RenderAsync();
     }
 

@@ -1,17 +1,13 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using System.Text.Encodings.Web;
-using System.Text.Unicode;
 using MailKit.Net.Smtp;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MimeKit;
-using Publisher.Articles;
 using Publisher.Digests;
 using Publisher.Email;
 using Publisher.Subscribers;
-using Publisher.Templates;
 
 namespace Publisher.Benchmarks;
 
@@ -37,7 +33,8 @@ public static class SmtpCeiling
     {
         var services = Services(port, connections);
         var composer = services.GetRequiredService<DigestComposer>();
-        var rendered = await composer.RenderAsync(new MailingList { Id = 1, Name = "bench", Description = "政务要闻" }, Articles(), 0, BaseUrl,
+        // Five articles: about the size of the five `bench/generate.py` makes for bench/digest.sh.
+        var rendered = await composer.RenderAsync(new MailingList { Id = 1, Name = "bench", Description = "政务要闻" }, DigestFixture.Articles(5), 0, BaseUrl,
             DateTimeOffset.UtcNow);
         MimeMessage Make(int i) =>
             composer.Personalize(rendered, i, i, $"reader{i:000000}@example{i % 97}.cn", $"读者{i}", $"digest-1.subscriber-{i}@news.example.cn", BaseUrl);
@@ -104,39 +101,14 @@ public static class SmtpCeiling
 
     private static ServiceProvider Services(int port, int connections)
     {
-        var options = new PublisherOptions { Secret = "benchmark-secret-benchmark-secret-0123456789" };
-        options.Site.Title = "政务公开";
+        var options = DigestFixture.Options("digest@news.example.cn");
         options.Site.BaseUrl = BaseUrl;
-        options.Smtp.From = "digest@news.example.cn";
         options.Smtp.Host = "127.0.0.1";
         options.Smtp.Port = port;
         options.Smtp.Security = SmtpSecurity.None;
         options.Smtp.MaxConnections = connections;
-        return new ServiceCollection()
-            .AddLogging()
-            .AddSingleton(Options.Create(options))
-            .AddSingleton(TimeProvider.System)
-            .AddSingleton(HtmlEncoder.Create(UnicodeRanges.All))
-            .AddSingleton<Publisher.Data.SharedSecrets>() // with Secret set, nothing is read from or written to DataPath
-            .AddSingleton<SubscriberTokens>()
-            .AddSingleton<EmailRenderer>()
-            .AddSingleton<DigestComposer>()
-            .AddSingleton(s => new SmtpMailTransport(s.GetRequiredService<IOptions<PublisherOptions>>(), NullLogger<SmtpMailTransport>.Instance))
-            .BuildServiceProvider();
-    }
-
-    /// <summary>Five Chinese articles with summaries, about the size of the five `bench/generate.py` makes for bench/digest.sh.</summary>
-    private static List<Article> Articles()
-    {
-        var published = new DateTimeOffset(2026, 11, 27, 9, 0, 0, TimeSpan.FromHours(8));
-        return Enumerable.Range(1, 5).Select(i => new Article
-        {
-            Id = i, Slug = $"article-{i}", SourceKey = $"api:article-{i}", ContentHash = "", BodyHtml = "", BodyText = "",
-            Title = $"第{i}篇：关于做好今冬明春供暖保障和安全生产工作的通知",
-            Summary = string.Concat(Enumerable.Repeat("为切实做好今冬明春供暖保障工作，确保群众温暖过冬，现将有关事项通知如下。", 3)),
-            Category = i % 2 == 0 ? "通知公告" : "人民监督",
-            PublishedUtc = published.UtcDateTime.AddHours(-i), PublishedOffsetMinutes = 480,
-        }).ToList();
+        return DigestFixture.Services(options, services => services.AddSingleton(s =>
+            new SmtpMailTransport(s.GetRequiredService<IOptions<PublisherOptions>>(), NullLogger<SmtpMailTransport>.Instance)));
     }
 
     private static SmtpClient Connect(int port)
