@@ -127,7 +127,7 @@ public sealed class FeedStore(IServiceScopeFactory scopes, IOptions<PublisherOpt
             if (state.Index.Group(key.CategorySlug) is not { } group) continue;
             try
             {
-                _builder.WriteTo(new FeedPage(key, Title(group), ready.Articles, group.Pages(PageSize), links, addresses.IdHost), Stream.Null);
+                _builder.WriteTo(PageOf(group, key, Title(group), ready.Articles, links), Stream.Null);
                 written++;
             }
             catch (Exception)
@@ -235,7 +235,7 @@ public sealed class FeedStore(IServiceScopeFactory scopes, IOptions<PublisherOpt
     {
         string title = Title(group);
         var links = new SiteLinks(baseUrl, NullIfEmpty(_options.WebSub.Hub));
-        FeedPage Page(IReadOnlyList<Article> items) => new(key, title, items, group.Pages(PageSize), links, addresses.IdHost);
+        FeedPage Page(IReadOnlyList<Article> items) => PageOf(group, key, title, items, links);
         try
         {
             return _builder.Build(Page(articles));
@@ -249,6 +249,9 @@ public sealed class FeedStore(IServiceScopeFactory scopes, IOptions<PublisherOpt
             return _builder.Build(Page(writable));
         }
     }
+
+    private FeedPage PageOf(FeedGroup group, FeedKey key, string title, IReadOnlyList<Article> items, SiteLinks links) =>
+        new(key, title, items, group.Pages(PageSize), links, addresses.IdHost);
 
     private string Title(FeedGroup group) =>
         group.CategorySlug is null ? _options.Site.Title : $"{_options.Site.Title} · {CategoryName(group.CategorySlug) ?? group.CategorySlug}";
