@@ -11,6 +11,7 @@ set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$HERE")
+. "$HERE/nginx-conf.sh"
 DLL=$HERE/out/publisher/Publisher.dll
 COUNT=${BENCH_COUNT:-10000}
 WRK_DURATION=${WRK_DURATION:-20s}
@@ -283,33 +284,7 @@ chmod -R a+rX "$WORK/www"
 FEED_BYTES=$(stat -c %s "$WORK/www/feeds/rss.xml")
 NGINX_PORT=$(free_port)
 NGINX_URL=http://127.0.0.1:$NGINX_PORT
-NGINX_USER=""; [[ $(id -u) == 0 ]] && NGINX_USER="user root;"
-cat >"$WORK/nginx/nginx.conf" <<EOF
-$NGINX_USER
-worker_processes $NGINX_WORKERS;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    sendfile on;
-    tcp_nopush on;
-    keepalive_requests 1000000;   # Kestrel has no per-connection request limit either
-    gzip_static on;               # serves rss.xml.gz (the service's own gzip bytes) to clients that accept gzip
-    gzip_vary on;                 # with Vary: Accept-Encoding, as the service sends
-    types { application/rss+xml xml; }
-    default_type application/octet-stream;
-    client_body_temp_path $WORK/nginx/body;
-    proxy_temp_path $WORK/nginx/proxy;
-    fastcgi_temp_path $WORK/nginx/fastcgi;
-    uwsgi_temp_path $WORK/nginx/uwsgi;
-    scgi_temp_path $WORK/nginx/scgi;
-    server {
-        listen 127.0.0.1:$NGINX_PORT;
-        root $WORK/www;
-    }
-}
-EOF
+nginx_conf "$WORK" "$NGINX_PORT" "$NGINX_WORKERS" >"$WORK/nginx/nginx.conf"
 log "starting nginx on $NGINX_URL (worker_processes $NGINX_WORKERS)"
 nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" -g 'daemon off;' &
 NGINX_PID=$!

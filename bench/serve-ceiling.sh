@@ -7,6 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+. bench/nginx-conf.sh
 WRK_DURATION=${WRK_DURATION:-20s} WRK_WARMUP=${WRK_WARMUP:-5s}
 missing=()
 for c in wrk nginx curl; do command -v $c >/dev/null || missing+=("$([[ $c == nginx ]] && echo nginx-light || echo $c)"); done
@@ -40,28 +41,7 @@ KPORT=$(free_port)
 dotnet bench/out/benchmarks/Publisher.Benchmarks.dll kestrel-ceiling "$WORK/www/feeds/rss.xml" "$KPORT" >"$WORK/kestrel.log" 2>&1 &
 KES=$!; pids+=($KES)
 NPORT=$(free_port)
-cat >"$WORK/nginx/nginx.conf" <<EOF
-$([[ $(id -u) == 0 ]] && echo "user root;")
-worker_processes auto;
-pid $WORK/nginx/nginx.pid;
-error_log $WORK/nginx/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    sendfile on;
-    tcp_nopush on;
-    keepalive_requests 1000000;
-    gzip_static on;
-    gzip_vary on;
-    types { application/rss+xml xml; }
-    client_body_temp_path $WORK/nginx/body;
-    proxy_temp_path $WORK/nginx/proxy;
-    fastcgi_temp_path $WORK/nginx/fastcgi;
-    uwsgi_temp_path $WORK/nginx/uwsgi;
-    scgi_temp_path $WORK/nginx/scgi;
-    server { listen 127.0.0.1:$NPORT; root $WORK/www; }
-}
-EOF
+nginx_conf "$WORK" "$NPORT" auto >"$WORK/nginx/nginx.conf"
 nginx -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/error.log" -g 'daemon off;' &
 NGX=$!; pids+=($NGX)
 K=http://127.0.0.1:$KPORT N=http://127.0.0.1:$NPORT
